@@ -1,0 +1,1 @@
+//! Trace invariants (placeholder until written).

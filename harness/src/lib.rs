@@ -1,0 +1,10 @@
+//! zcpspec: a conformance test harness and fuzzer for MCP and ZCP servers.
+//!
+//! Data flows one way: scenarios are loaded, the runner drives a session over a transport and
+//! records a trace, the judge turns trace plus expectations into check results, and the report
+//! model renders them. See ARCHITECTURE.md.
+
+pub mod checks;
+pub mod protocol;
+pub mod reference;
+pub mod report;

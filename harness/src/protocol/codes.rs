@@ -1,0 +1,9 @@
+//! JSON-RPC and MCP error codes, named as the spec names them.
+
+pub const PARSE_ERROR: i64 = -32700;
+pub const INVALID_REQUEST: i64 = -32600;
+pub const METHOD_NOT_FOUND: i64 = -32601;
+pub const INVALID_PARAMS: i64 = -32602;
+pub const INTERNAL_ERROR: i64 = -32603;
+/// MCP (≤ 2025-11-25): the requested resource does not exist.
+pub const RESOURCE_NOT_FOUND: i64 = -32002;

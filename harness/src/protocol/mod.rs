@@ -1,0 +1,10 @@
+//! The protocol model: JSON-RPC 2.0 frames as they cross the wire, and the MCP spec revisions
+//! with the methods and capabilities each one defines.
+
+pub mod codes;
+pub mod frame;
+pub mod revision;
+pub mod shapes;
+
+pub use frame::{Frame, MessageKind};
+pub use revision::Revision;

@@ -1,0 +1,1 @@
+//! Message shapes (placeholder until written).

@@ -1,0 +1,165 @@
+//! Named faults of the reference server. Each one breaks one requirement, so that every check
+//! can be shown to fail: `zcpspec serve --fault NAME`, or the in-process target with a fault.
+//! The doc comment of each variant says what it does; tests assert which checks fail for it.
+
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! faults {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, )*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Fault {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl Fault {
+            pub const ALL: &'static [Fault] = &[ $( Fault::$variant, )* ];
+
+            pub fn name(self) -> &'static str {
+                match self { $( Fault::$variant => $name, )* }
+            }
+
+            /// The first line of the variant's documentation: what the fault does.
+            pub fn description(self) -> &'static str {
+                match self { $( Fault::$variant => first_line(&[$($doc),*]), )* }
+            }
+        }
+    };
+}
+
+const fn first_line(docs: &[&'static str]) -> &'static str {
+    if docs.is_empty() {
+        ""
+    } else {
+        docs[0]
+    }
+}
+
+faults! {
+    // ── base protocol ──
+    /// Omits "jsonrpc" from every response.
+    MissingJsonrpc = "missing-jsonrpc",
+    /// Puts invalid UTF-8 bytes inside the text of tool results.
+    InvalidUtf8 = "invalid-utf8",
+    /// Writes a plain-text banner line to stdout before the initialize response.
+    StdoutNoise = "stdout-noise",
+    /// Answers every request with the request's id plus one (numbers) or with "x" appended (strings).
+    WrongId = "wrong-id",
+    /// Answers ping twice.
+    DuplicateResponse = "duplicate-response",
+    /// Sets both result and error ("result": {}) in every error response.
+    ResultAndError = "result-and-error",
+    /// Sends error codes as strings ("code": "-32601").
+    ErrorCodeString = "error-code-string",
+    /// Answers every notification it receives with {"jsonrpc":"2.0","id":null,"result":{}}.
+    RespondToNotification = "respond-to-notification",
+    /// Gives its notifications/progress and notifications/message an "id" member.
+    NotificationWithId = "notification-with-id",
+    /// Sends its roots/list request with id null.
+    ServerRequestNullId = "server-request-null-id",
+    /// Answers unparseable JSON with -32600 instead of -32700.
+    NoParseError = "no-parse-error",
+    /// Answers a request whose method is not a string with -32601 instead of -32600.
+    AcceptInvalidRequest = "accept-invalid-request",
+    /// Answers unknown methods with -32603 instead of -32601.
+    WrongErrorCode = "wrong-error-code",
+    /// Exits with status 1 on input that is not valid JSON.
+    CrashOnMalformedJson = "crash-on-malformed-json",
+    /// Answers a batch (JSON array) with a single -32600 error, even in 2025-03-26.
+    NoBatch = "no-batch",
+    // ── lifecycle ──
+    /// Omits serverInfo from the initialize result.
+    NoServerInfo = "no-server-info",
+    /// Always negotiates 2024-11-05, whatever the client requested.
+    IgnoreVersion = "ignore-version",
+    /// Echoes an unsupported requested protocol version back instead of offering its own.
+    EchoUnsupportedVersion = "echo-unsupported-version",
+    /// Offers its oldest supported version (2024-11-05) in place of an unsupported one.
+    FallbackOldest = "fallback-oldest",
+    /// Serves tools but leaves "tools" out of its declared capabilities.
+    UndeclaredTools = "undeclared-tools",
+    /// Sends roots/list from the list_roots tool even when the client declared no roots capability.
+    RootsWithoutCapability = "roots-without-capability",
+    /// Exits with status 1 when a request arrives before initialize.
+    CrashBeforeInitialize = "crash-before-initialize",
+    /// Answers ping with {"pong": true} instead of an empty result.
+    PingNonEmpty = "ping-non-empty",
+    /// Keeps running after its input closes (the in-process server never ends; `serve` waits forever).
+    IgnoreStdinClose = "ignore-stdin-close",
+    // ── utilities ──
+    /// Sends notifications/progress with a token the client never gave.
+    ProgressUnknownToken = "progress-unknown-token",
+    /// Sends progress values that go down (3, 2, 1).
+    ProgressDecreasing = "progress-decreasing",
+    /// Sends one more notifications/progress after the tool call's response.
+    ProgressAfterResponse = "progress-after-response",
+    /// Returns the first page again whatever cursor it is given.
+    CursorIgnored = "cursor-ignored",
+    /// Treats an invalid cursor as no cursor and returns the first page.
+    InvalidCursorAccepted = "invalid-cursor-accepted",
+    /// Accepts any string as a log level in logging/setLevel.
+    SetLevelAcceptsInvalid = "setlevel-accepts-invalid",
+    /// Sends log messages of every level whatever level was set.
+    LogIgnoresLevel = "log-ignores-level",
+    /// Sends notifications/message with level "verbose", which is not a log level.
+    LogBadLevel = "log-bad-level",
+    /// Returns 150 completion values (the limit is 100).
+    CompletionOverLimit = "completion-over-limit",
+    /// Answers completion for an unknown prompt with empty values instead of -32602.
+    CompletionUnknownRefOk = "completion-unknown-ref-ok",
+    // ── tools ──
+    /// Lists the echo tool without an inputSchema.
+    ToolWithoutInputSchema = "tool-without-input-schema",
+    /// Never answers tools/call.
+    HangOnToolsCall = "hang-on-tools-call",
+    /// Answers a call to an unknown tool with an isError result instead of a protocol error.
+    UnknownToolResult = "unknown-tool-result",
+    /// Runs tools without validating arguments against the inputSchema (add with strings "succeeds").
+    SkipArgumentValidation = "skip-argument-validation",
+    /// Reports the fail tool's execution error as JSON-RPC error -32603 instead of an isError result.
+    ToolErrorAsProtocolError = "tool-error-as-protocol-error",
+    /// Returns structuredContent that breaks the tool's outputSchema (a string where a number belongs).
+    StructuredOutputMismatch = "structured-output-mismatch",
+    /// Returns structuredContent with no TextContent block carrying its JSON.
+    StructuredWithoutText = "structured-without-text",
+    // ── resources and prompts ──
+    /// Answers resources/read with contents whose uri is not the one requested.
+    ReadWrongUri = "read-wrong-uri",
+    /// Returns the binary resource's blob as plain text that is not base64.
+    BadBase64Blob = "bad-base64-blob",
+    /// Answers resources/read of an unknown URI with empty contents instead of -32002.
+    UnknownResourceEmpty = "unknown-resource-empty",
+    /// Answers prompts/get for an unknown prompt with -32603 instead of -32602.
+    UnknownPromptInternalError = "unknown-prompt-internal-error",
+    /// Renders a prompt even when a required argument is missing.
+    PromptIgnoresRequiredArgs = "prompt-ignores-required-args",
+    // ── hostile servers ──
+    /// Writes lines of random non-JSON garbage between its messages.
+    GarbageLines = "garbage-lines",
+    /// Answers initialize with a single 100 MB line.
+    HugeLine = "huge-line",
+    /// Reads everything and never answers anything.
+    Silent = "silent",
+    /// Exits with status 3 right after answering initialize.
+    ExitMidSession = "exit-mid-session",
+    /// After initialize, floods 200,000 notifications/progress with a token nobody gave.
+    NotificationFlood = "notification-flood",
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Fault {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Fault::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| format!("unknown fault {s:?}; `zcpspec serve --list-faults` lists them"))
+    }
+}

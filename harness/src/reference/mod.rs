@@ -1,0 +1,3 @@
+//! The embedded reference server (placeholder until written).
+pub mod faults;
+pub use faults::Fault;

@@ -1,0 +1,153 @@
+//! One report model for a run, and the renderers that turn it into terminal output, JSON,
+//! JUnit XML and Markdown. The model is built once from the judge's results; renderers never
+//! look at traces or scenarios.
+
+pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod terminal;
+
+use crate::checks::{CheckResult, Level, Verdict};
+use serde::Serialize;
+
+/// Bumped whenever a field of `report.json` changes meaning or disappears.
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub version: u32,
+    pub tool: Tool,
+    /// The target as the user gave it, with secrets redacted.
+    pub target: String,
+    pub summary: Summary,
+    pub scenarios: Vec<ScenarioReport>,
+    pub checks: Vec<CheckOutcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub warned: usize,
+    pub skipped: usize,
+    pub not_observed: usize,
+    /// Scenarios the harness could not run (target unreachable, a step it could not perform).
+    pub errors: usize,
+    pub scenarios: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioReport {
+    pub id: String,
+    pub title: String,
+    pub file: String,
+    /// The protocol revision the session negotiated, when it got that far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// Why the harness could not run the scenario to its end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The trace file, relative to the report directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<String>,
+}
+
+/// A check result with its definition spelled out, as every report format wants it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckOutcome {
+    pub id: String,
+    pub level: Level,
+    pub verdict: Verdict,
+    pub scenario: String,
+    pub spec: String,
+    pub requirement: String,
+    pub catalogue: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub frames: Vec<u64>,
+}
+
+impl From<&CheckResult> for CheckOutcome {
+    fn from(r: &CheckResult) -> Self {
+        let def = r.def();
+        CheckOutcome {
+            id: def.id.to_string(),
+            level: def.level,
+            verdict: r.verdict,
+            scenario: r.scenario.clone(),
+            spec: def.spec.to_string(),
+            requirement: def.requirement.to_string(),
+            catalogue: def.catalogue.iter().map(|s| s.to_string()).collect(),
+            subject: r.subject.clone(),
+            message: r.message.clone(),
+            expected: r.expected.clone(),
+            actual: r.actual.clone(),
+            frames: r.frames.clone(),
+        }
+    }
+}
+
+impl CheckOutcome {
+    /// Whether this outcome makes the run fail: a failure, a MUST that was never observed, or
+    /// (with `--strict`) a warning or a SHOULD that was never observed.
+    pub fn is_failure(&self, strict: bool) -> bool {
+        match self.verdict {
+            Verdict::Fail => true,
+            Verdict::Warn => strict,
+            Verdict::NotObserved => self.level.is_mandatory() || strict,
+            Verdict::Pass | Verdict::Skip => false,
+        }
+    }
+}
+
+impl Report {
+    pub fn new(target: String, scenarios: Vec<ScenarioReport>, results: &[CheckResult]) -> Self {
+        let checks: Vec<CheckOutcome> = results.iter().map(CheckOutcome::from).collect();
+        let mut summary = Summary {
+            scenarios: scenarios.len(),
+            errors: scenarios.iter().filter(|s| s.error.is_some()).count(),
+            ..Summary::default()
+        };
+        for c in &checks {
+            match c.verdict {
+                Verdict::Pass => summary.passed += 1,
+                Verdict::Fail => summary.failed += 1,
+                Verdict::Warn => summary.warned += 1,
+                Verdict::Skip => summary.skipped += 1,
+                Verdict::NotObserved => summary.not_observed += 1,
+            }
+        }
+        Report {
+            version: REPORT_VERSION,
+            tool: Tool {
+                name: "zcpspec".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            target,
+            summary,
+            scenarios,
+            checks,
+        }
+    }
+
+    pub fn failures(&self, strict: bool) -> impl Iterator<Item = &CheckOutcome> {
+        self.checks.iter().filter(move |c| c.is_failure(strict))
+    }
+
+    /// Checks that were actually judged on observed behaviour (pass, fail or warn).
+    pub fn executed(&self) -> usize {
+        self.summary.passed + self.summary.failed + self.summary.warned
+    }
+}
