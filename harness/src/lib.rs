@@ -5,6 +5,12 @@
 //! model renders them. See ARCHITECTURE.md.
 
 pub mod checks;
+pub mod judge;
 pub mod protocol;
 pub mod reference;
 pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod suite;
+pub mod trace;
+pub mod transport;

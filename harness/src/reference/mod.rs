@@ -1,3 +1,103 @@
-//! The embedded reference server (placeholder until written).
+//! The embedded reference MCP server: a correct server for every supported revision that can be
+//! told to break one requirement on purpose (a [`Fault`]), so that every check can be seen to fail.
+//!
+//! [`Server`] holds the protocol logic and answers one input line at a time, without I/O;
+//! [`serve_lines`] runs it over any byte stream (stdio for `zcpspec serve`, a pipe in process).
+
+mod completion;
 pub mod faults;
+mod hostile;
+mod jsonrpc;
+mod lifecycle;
+mod logging;
+mod pagination;
+mod prompts;
+mod resources;
+mod roots;
+mod router;
+mod serve;
+#[cfg(test)]
+mod tests;
+mod tools;
+
 pub use faults::Fault;
+pub use serve::serve_lines;
+
+use crate::protocol::Revision;
+use serde_json::Value;
+
+/// What the server writes in answer to one input line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// A JSON-RPC message, written as one compact JSON line.
+    Message(Value),
+    /// Bytes written verbatim (no newline added): for faults that write garbage, invalid UTF-8 or
+    /// huge lines.
+    Raw(Vec<u8>),
+    /// The server process exits with this status (in-process: the serving task ends).
+    Exit(i32),
+}
+
+/// The reference server's protocol state: transport-independent and synchronous.
+pub struct Server {
+    fault: Option<Fault>,
+    /// Set by a successful initialize.
+    session: Option<lifecycle::Session>,
+    /// Index of the least severe log level the log tool sends (0: debug).
+    log_threshold: usize,
+    roots: roots::RootsRequests,
+    /// Notifications numbered so far (only for the notification-with-id fault).
+    notifications_numbered: u64,
+    /// Garbage lines written so far (only for the garbage-lines fault).
+    garbage_lines_written: u64,
+}
+
+impl Server {
+    pub fn new(fault: Option<Fault>) -> Self {
+        Server {
+            fault,
+            session: None,
+            log_threshold: 0,
+            roots: roots::RootsRequests::default(),
+            notifications_numbered: 0,
+            garbage_lines_written: 0,
+        }
+    }
+
+    /// Handles one input line (without its newline) and returns what to write, in order.
+    pub fn handle_line(&mut self, line: &[u8]) -> Vec<Output> {
+        if self.has(Fault::Silent) {
+            return Vec::new();
+        }
+        match serde_json::from_slice(line) {
+            Ok(Value::Array(items)) => self.handle_batch(items),
+            Ok(message) => self.handle_message(message),
+            Err(_) => self.answer_unparseable(),
+        }
+    }
+
+    /// Handles a line that was longer than the transport accepts: it is answered as unparseable.
+    fn handle_oversized_line(&mut self) -> Vec<Output> {
+        if self.has(Fault::Silent) {
+            return Vec::new();
+        }
+        self.answer_unparseable()
+    }
+
+    /// Called when the input stream ends; returns true if the server should keep running
+    /// (IgnoreStdinClose).
+    pub fn keeps_running_after_input_closes(&self) -> bool {
+        self.has(Fault::IgnoreStdinClose)
+    }
+
+    fn has(&self, fault: Fault) -> bool {
+        self.fault == Some(fault)
+    }
+
+    /// The negotiated revision; the latest one before initialize.
+    fn revision(&self) -> Revision {
+        self.session
+            .as_ref()
+            .map_or(Revision::LATEST, |session| session.revision)
+    }
+}

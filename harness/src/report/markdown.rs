@@ -1,1 +1,170 @@
-//! placeholder
+//! `summary.md`: the run in GitHub-flavoured Markdown, sized for a CI step summary
+//! (`$GITHUB_STEP_SUMMARY`): the outcome, the counts, failures with their evidence, errored
+//! scenarios, and warnings in a table.
+
+use super::{terminal, CheckOutcome, Report, ScenarioReport};
+use crate::checks::Verdict;
+use std::fmt::Write;
+
+/// Entries each section shows; the rest are counted.
+const MAX_ENTRIES: usize = 50;
+
+pub fn render(report: &Report, strict: bool) -> String {
+    let s = &report.summary;
+    let mut out = format!("## zcpspec: {}\n\n", code(&report.target));
+
+    let checks = s.passed + s.failed + s.warned + s.skipped + s.not_observed;
+    let failures: Vec<&CheckOutcome> = report.failures(strict).collect();
+    let scope = format!(
+        "{} in {}{}",
+        plural(checks, "check"),
+        plural(s.scenarios, "scenario"),
+        if strict { ", strict" } else { "" }
+    );
+    if terminal::passed(report, strict) {
+        let _ = writeln!(out, "✅ **Passed**: no failing checks ({scope})\n");
+    } else {
+        let mut reasons = Vec::new();
+        if !failures.is_empty() {
+            reasons.push(plural(failures.len(), "failing check"));
+        }
+        if s.errors > 0 {
+            reasons.push(plural(s.errors, "scenario error"));
+        }
+        let _ = writeln!(out, "❌ **Failed**: {} ({scope})\n", reasons.join(" and "));
+    }
+
+    out.push_str("| Passed | Failed | Warned | Skipped | Not observed | Scenarios | Errors |\n");
+    out.push_str("|---:|---:|---:|---:|---:|---:|---:|\n");
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} | {} |",
+        s.passed, s.failed, s.warned, s.skipped, s.not_observed, s.scenarios, s.errors
+    );
+
+    if !failures.is_empty() {
+        out.push_str("\n### Failures\n");
+        for check in failures.iter().take(MAX_ENTRIES) {
+            out.push('\n');
+            failure(&mut out, check);
+        }
+        more(&mut out, failures.len());
+    }
+
+    let errors: Vec<&ScenarioReport> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.error.is_some())
+        .collect();
+    if !errors.is_empty() {
+        out.push_str("\n### Errors\n\n");
+        for scenario in errors.iter().take(MAX_ENTRIES) {
+            let error = scenario.error.as_deref().unwrap_or_default();
+            let _ = writeln!(out, "- {}: {}", code(&scenario.id), code(error));
+        }
+        more(&mut out, errors.len());
+    }
+
+    let warnings: Vec<&CheckOutcome> = report
+        .checks
+        .iter()
+        .filter(|c| c.verdict == Verdict::Warn && !c.is_failure(strict))
+        .collect();
+    if !warnings.is_empty() {
+        out.push_str("\n### Warnings\n\n");
+        out.push_str("| Check | Scenario | Level | Finding |\n");
+        out.push_str("|---|---|---|---|\n");
+        for check in warnings.iter().take(MAX_ENTRIES) {
+            let mut finding = cell(&check.message);
+            if let Some(expected) = &check.expected {
+                let _ = write!(finding, "<br>expected: {}", cell(&code(expected)));
+            }
+            if let Some(actual) = &check.actual {
+                let _ = write!(finding, "<br>actual: {}", cell(&code(actual)));
+            }
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {finding} |",
+                cell(&code(&title(check))),
+                cell(&code(&check.scenario)),
+                check.level,
+            );
+        }
+        more(&mut out, warnings.len());
+    }
+    out
+}
+
+/// One failure: what broke and where, the requirement, and the evidence in a code block.
+fn failure(out: &mut String, check: &CheckOutcome) {
+    let _ = writeln!(
+        out,
+        "**{}** · {} · scenario {} · {}\n",
+        code(&title(check)),
+        check.level,
+        code(&check.scenario),
+        check.spec
+    );
+    let _ = writeln!(out, "> {}\n", check.requirement);
+    let verdict = match check.verdict {
+        Verdict::NotObserved => "not observed",
+        v => v.as_str(),
+    };
+    let mut evidence = format!("{verdict}: {}\n", check.message);
+    if let Some(expected) = &check.expected {
+        let _ = writeln!(evidence, "expected: {expected}");
+    }
+    if let Some(actual) = &check.actual {
+        let _ = writeln!(evidence, "  actual: {actual}");
+    }
+    if !check.frames.is_empty() {
+        let frames: Vec<String> = check.frames.iter().map(|f| format!("#{f}")).collect();
+        let _ = writeln!(evidence, "frames: {}", frames.join(", "));
+    }
+    // A fence longer than any run of backticks in the evidence, which quotes the server.
+    let fence = "`".repeat(3.max(longest_backtick_run(&evidence) + 1));
+    let _ = writeln!(out, "{fence}text\n{evidence}{fence}");
+}
+
+/// The check id, with the subject it looked at.
+fn title(check: &CheckOutcome) -> String {
+    match &check.subject {
+        Some(subject) => format!("{} [{subject}]", check.id),
+        None => check.id.clone(),
+    }
+}
+
+fn more(out: &mut String, total: usize) {
+    if total > MAX_ENTRIES {
+        let _ = writeln!(out, "\n…and {} more", total - MAX_ENTRIES);
+    }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// An inline code span that holds any text: delimited by more backticks than it contains, on
+/// one line.
+fn code(text: &str) -> String {
+    let text = text.replace(['\r', '\n'], " ");
+    let ticks = "`".repeat(longest_backtick_run(&text) + 1);
+    if text.starts_with('`') || text.ends_with('`') {
+        format!("{ticks} {text} {ticks}")
+    } else {
+        format!("{ticks}{text}{ticks}")
+    }
+}
+
+/// Text for a table cell: a `|` would end the cell, a line break the row.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\r', '\n'], " ")
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}

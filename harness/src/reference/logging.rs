@@ -1,0 +1,61 @@
+//! Logging: logging/setLevel, and the log tool's notifications/message, one per level at or
+//! above the level set.
+
+use super::jsonrpc::{Outcome, RpcError};
+use super::tools::text_result;
+use super::{Fault, Output, Server};
+use serde_json::{json, Value};
+
+/// The syslog levels, least severe first.
+const LEVELS: [&str; 8] = [
+    "debug",
+    "info",
+    "notice",
+    "warning",
+    "error",
+    "critical",
+    "alert",
+    "emergency",
+];
+
+impl Server {
+    pub(super) fn set_log_level(&mut self, params: &Value) -> Outcome {
+        let level = params.get("level").and_then(Value::as_str);
+        match level.and_then(|level| LEVELS.iter().position(|known| *known == level)) {
+            Some(threshold) => {
+                self.log_threshold = threshold;
+                Ok(json!({}))
+            }
+            None if level.is_some() && self.has(Fault::SetLevelAcceptsInvalid) => Ok(json!({})),
+            None => Err(RpcError::invalid_params(format!(
+                "Invalid log level; expected one of {}",
+                LEVELS.join(", ")
+            ))),
+        }
+    }
+
+    /// The log tool: its log messages, then its result.
+    pub(super) fn log_messages(&mut self, id: &Value) -> Vec<Output> {
+        let threshold = if self.has(Fault::LogIgnoresLevel) {
+            0
+        } else {
+            self.log_threshold
+        };
+        let mut outputs = Vec::new();
+        for (index, level) in LEVELS[threshold..].iter().enumerate() {
+            let sent_level = if index == 0 && self.has(Fault::LogBadLevel) {
+                "verbose"
+            } else {
+                level
+            };
+            let params = json!({
+                "level": sent_level,
+                "logger": "reference",
+                "data": format!("a {level} message"),
+            });
+            outputs.push(self.notify("notifications/message", params));
+        }
+        outputs.extend(self.respond(id, Ok(text_result("logged".to_string()))));
+        outputs
+    }
+}

@@ -1,0 +1,293 @@
+//! The eight tools: their definitions per revision, argument validation against their input
+//! schemas, and what each call does.
+
+use super::jsonrpc::{Outcome, RpcError};
+use super::{Fault, Output, Server};
+use crate::protocol::Revision;
+use serde_json::{json, Number, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tool {
+    Echo,
+    Add,
+    Fail,
+    Count,
+    Log,
+    ListRoots,
+    Reverse,
+    Uppercase,
+}
+
+const DEFAULT_COUNT: u64 = 3;
+const FAILURE_TEXT: &str = "the tool failed on purpose";
+/// Stands in the echo text for the bytes 0xFF 0xFE until the response is serialised.
+const INVALID_UTF8_MARKER: &str = "<<invalid-utf8>>";
+
+impl Tool {
+    /// In listing order.
+    const ALL: [Tool; 8] = [
+        Tool::Echo,
+        Tool::Add,
+        Tool::Fail,
+        Tool::Count,
+        Tool::Log,
+        Tool::ListRoots,
+        Tool::Reverse,
+        Tool::Uppercase,
+    ];
+
+    fn named(name: &str) -> Option<Tool> {
+        Tool::ALL.into_iter().find(|tool| tool.name() == name)
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Tool::Echo => "echo",
+            Tool::Add => "add",
+            Tool::Fail => "fail",
+            Tool::Count => "count",
+            Tool::Log => "log",
+            Tool::ListRoots => "list_roots",
+            Tool::Reverse => "reverse",
+            Tool::Uppercase => "uppercase",
+        }
+    }
+
+    fn description(self) -> &'static str {
+        match self {
+            Tool::Echo => "Returns the text it is given.",
+            Tool::Add => "Adds two numbers.",
+            Tool::Fail => "Always fails, reporting the failure as a tool error.",
+            Tool::Count => "Counts from 1, reporting progress for each step.",
+            Tool::Log => "Sends one log message per level at or above the current log level.",
+            Tool::ListRoots => "Asks the client for its roots and lists their URIs.",
+            Tool::Reverse => "Returns the text it is given, reversed.",
+            Tool::Uppercase => "Returns the text it is given, in upper case.",
+        }
+    }
+
+    fn input_schema(self) -> Value {
+        let (properties, required) = match self {
+            Tool::Echo | Tool::Reverse | Tool::Uppercase => {
+                (json!({ "text": { "type": "string" } }), json!(["text"]))
+            }
+            Tool::Add => (
+                json!({ "a": { "type": "number" }, "b": { "type": "number" } }),
+                json!(["a", "b"]),
+            ),
+            Tool::Count => (
+                json!({ "to": { "type": "integer", "minimum": 1, "maximum": 10,
+                                "default": DEFAULT_COUNT } }),
+                json!([]),
+            ),
+            Tool::Fail | Tool::Log | Tool::ListRoots => (json!({}), json!([])),
+        };
+        json!({
+            "type": "object",
+            "properties": properties,
+            "required": required,
+            "additionalProperties": false,
+        })
+    }
+
+    fn definition(self, revision: Revision) -> Value {
+        let mut definition = json!({
+            "name": self.name(),
+            "description": self.description(),
+            "inputSchema": self.input_schema(),
+        });
+        if self == Tool::Echo && revision >= Revision::V2025_03_26 {
+            definition["annotations"] = json!({ "readOnlyHint": true });
+        }
+        if self == Tool::Add && revision >= Revision::V2025_06_18 {
+            definition["outputSchema"] = json!({
+                "type": "object",
+                "properties": { "sum": { "type": "number" } },
+                "required": ["sum"],
+            });
+        }
+        definition
+    }
+}
+
+impl Server {
+    pub(super) fn list_tools(&self, params: &Value) -> Outcome {
+        let revision = self.revision();
+        let tools = Tool::ALL
+            .into_iter()
+            .map(|tool| {
+                let mut definition = tool.definition(revision);
+                if tool == Tool::Echo && self.has(Fault::ToolWithoutInputSchema) {
+                    if let Value::Object(definition) = &mut definition {
+                        definition.remove("inputSchema");
+                    }
+                }
+                definition
+            })
+            .collect();
+        self.page("tools", tools, params)
+    }
+
+    pub(super) fn call_tool(&mut self, id: &Value, params: &Value) -> Vec<Output> {
+        if self.has(Fault::HangOnToolsCall) {
+            return Vec::new();
+        }
+        let Some(name) = params.get("name").and_then(Value::as_str) else {
+            let error = RpcError::invalid_params("tools/call needs the name of a tool");
+            return self.respond(id, Err(error));
+        };
+        let Some(tool) = Tool::named(name) else {
+            let message = format!("Unknown tool: {name}");
+            let outcome = if self.has(Fault::UnknownToolResult) {
+                Ok(error_result(&message))
+            } else {
+                Err(RpcError::invalid_params(message))
+            };
+            return self.respond(id, outcome);
+        };
+        let arguments = params.get("arguments").cloned().unwrap_or(json!({}));
+        if !self.has(Fault::SkipArgumentValidation) {
+            if let Some(problems) = argument_problems(&tool.input_schema(), &arguments) {
+                let message = format!("invalid arguments for {name}: {problems}");
+                return self.respond(id, Ok(error_result(&message)));
+            }
+        }
+        let text = arguments.get("text").and_then(Value::as_str).unwrap_or("");
+        match tool {
+            Tool::Echo => self.echo(id, text),
+            Tool::Add => {
+                let result = self.add(&arguments["a"], &arguments["b"]);
+                self.respond(id, Ok(result))
+            }
+            Tool::Fail if self.has(Fault::ToolErrorAsProtocolError) => {
+                self.respond(id, Err(RpcError::internal(FAILURE_TEXT)))
+            }
+            Tool::Fail => self.respond(id, Ok(error_result(FAILURE_TEXT))),
+            Tool::Count => {
+                let to = arguments.get("to").and_then(Value::as_u64);
+                let token = params.pointer("/_meta/progressToken").cloned();
+                self.count(id, to.unwrap_or(DEFAULT_COUNT), token)
+            }
+            Tool::Log => self.log_messages(id),
+            Tool::ListRoots => self.list_roots(id),
+            Tool::Reverse => self.respond(id, Ok(text_result(text.chars().rev().collect()))),
+            Tool::Uppercase => self.respond(id, Ok(text_result(text.to_uppercase()))),
+        }
+    }
+
+    fn echo(&mut self, id: &Value, text: &str) -> Vec<Output> {
+        if !self.has(Fault::InvalidUtf8) {
+            return self.respond(id, Ok(text_result(text.to_string())));
+        }
+        let marked = text_result(format!("{text}{INVALID_UTF8_MARKER}"));
+        let outputs = self.respond(id, Ok(marked));
+        outputs.into_iter().map(with_invalid_utf8).collect()
+    }
+
+    fn add(&self, a: &Value, b: &Value) -> Value {
+        let sum = json!({ "sum": sum(a, b) });
+        if self.revision() < Revision::V2025_06_18 {
+            return text_result(sum.to_string());
+        }
+        let structured = if self.has(Fault::StructuredOutputMismatch) {
+            json!({ "sum": sum["sum"].to_string() })
+        } else {
+            sum
+        };
+        let content = if self.has(Fault::StructuredWithoutText) {
+            json!([])
+        } else {
+            json!([{ "type": "text", "text": structured.to_string() }])
+        };
+        json!({ "content": content, "structuredContent": structured })
+    }
+
+    fn count(&mut self, id: &Value, to: u64, token: Option<Value>) -> Vec<Output> {
+        let token = token.map(|token| {
+            if self.has(Fault::ProgressUnknownToken) {
+                json!("not-yours")
+            } else {
+                token
+            }
+        });
+        let mut outputs = Vec::new();
+        if let Some(token) = &token {
+            let steps: Vec<u64> = if self.has(Fault::ProgressDecreasing) {
+                (1..=to).rev().collect()
+            } else {
+                (1..=to).collect()
+            };
+            for step in steps {
+                outputs.push(self.progress(token, step, Some(to)));
+            }
+        }
+        outputs.extend(self.respond(id, Ok(text_result(format!("counted to {to}")))));
+        if let Some(token) = token.filter(|_| self.has(Fault::ProgressAfterResponse)) {
+            outputs.push(self.progress(&token, to + 1, None));
+        }
+        outputs
+    }
+
+    fn progress(&mut self, token: &Value, progress: u64, total: Option<u64>) -> Output {
+        let mut params = json!({ "progressToken": token, "progress": progress });
+        if let Some(total) = total {
+            params["total"] = json!(total);
+        }
+        if self.revision() >= Revision::V2025_03_26 {
+            params["message"] = json!(format!("counted {progress}"));
+        }
+        self.notify("notifications/progress", params)
+    }
+}
+
+pub(super) fn text_result(text: String) -> Value {
+    json!({ "content": [{ "type": "text", "text": text }] })
+}
+
+pub(super) fn error_result(message: &str) -> Value {
+    json!({ "content": [{ "type": "text", "text": message }], "isError": true })
+}
+
+/// Every way `arguments` breaks `schema`, joined into one message; None if they conform.
+fn argument_problems(schema: &Value, arguments: &Value) -> Option<String> {
+    let validator =
+        jsonschema::validator_for(schema).expect("the reference tools' input schemas are valid");
+    let problems: Vec<String> = validator
+        .iter_errors(arguments)
+        .map(|error| match error.instance_path().to_string() {
+            path if path.is_empty() => error.to_string(),
+            path => format!("{error} (at {path})"),
+        })
+        .collect();
+    (!problems.is_empty()).then(|| problems.join("; "))
+}
+
+/// a + b, as an integer when both are integers. Validation guarantees numbers; strings (let
+/// through by the skip-argument-validation fault) are read as numbers if they can be, else 0.
+fn sum(a: &Value, b: &Value) -> Value {
+    let number = |value: &Value| match value {
+        Value::Number(n) => n.clone(),
+        Value::String(s) => s.trim().parse().unwrap_or(Number::from(0)),
+        _ => Number::from(0),
+    };
+    let (a, b) = (number(a), number(b));
+    match (a.as_i64(), b.as_i64()) {
+        (Some(a), Some(b)) if a.checked_add(b).is_some() => json!(a + b),
+        _ => json!(a.as_f64().unwrap_or(0.0) + b.as_f64().unwrap_or(0.0)),
+    }
+}
+
+/// The response serialised as a line with [`INVALID_UTF8_MARKER`] replaced by 0xFF 0xFE.
+fn with_invalid_utf8(output: Output) -> Output {
+    let Output::Message(message) = output else {
+        return output;
+    };
+    let json = serde_json::to_vec(&message).expect("a JSON value always serialises");
+    let marker = INVALID_UTF8_MARKER.as_bytes();
+    let mut bytes = match json.windows(marker.len()).position(|w| w == marker) {
+        Some(at) => [&json[..at], &[0xFF, 0xFE], &json[at + marker.len()..]].concat(),
+        None => json,
+    };
+    bytes.push(b'\n');
+    Output::Raw(bytes)
+}

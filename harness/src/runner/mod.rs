@@ -1,0 +1,125 @@
+//! The runner: drives one session per scenario against a target and records everything into a
+//! trace. It decides nothing about conformance; the judge does that from the trace.
+
+pub mod roles;
+mod session;
+
+use crate::protocol::Revision;
+use crate::reference::Fault;
+use crate::scenario::Scenario;
+use crate::trace::Trace;
+use crate::transport::{self, Connection};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the harness talks to.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The reference server, in-process.
+    Embedded { fault: Option<Fault> },
+    /// A server command spawned over stdio.
+    Command(Vec<String>),
+}
+
+impl Target {
+    pub fn describe(&self) -> String {
+        match self {
+            Target::Embedded { fault: None } => "embedded reference server".into(),
+            Target::Embedded { fault: Some(f) } => {
+                format!("embedded reference server (fault {f})")
+            }
+            Target::Command(cmd) => cmd.join(" "),
+        }
+    }
+
+    fn connect(&self, max_frame: usize) -> std::io::Result<Connection> {
+        match self {
+            Target::Embedded { fault } => Ok(transport::in_process::connect(*fault, max_frame)),
+            Target::Command(cmd) => transport::stdio::spawn(cmd, max_frame),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// The protocol version `initialize` asks for unless a scenario names one.
+    pub revision: Revision,
+    /// How long to wait for any one response.
+    pub timeout: Duration,
+    pub max_frame: usize,
+    /// Scenarios run at once, each in its own session.
+    pub jobs: usize,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            revision: Revision::LATEST,
+            timeout: Duration::from_secs(5),
+            max_frame: transport::DEFAULT_MAX_FRAME,
+            jobs: 4,
+        }
+    }
+}
+
+/// One scenario's session, as recorded.
+#[derive(Debug)]
+pub struct ScenarioRun {
+    pub trace: Trace,
+    /// The revision the server negotiated, as it said it.
+    pub revision: Option<String>,
+    /// Why the harness could not run the scenario (the target could not be started).
+    pub error: Option<String>,
+}
+
+/// Runs one scenario in a fresh session.
+pub async fn run_scenario(scenario: &Scenario, target: &Target, config: &RunConfig) -> ScenarioRun {
+    let conn = match target.connect(config.max_frame) {
+        Ok(c) => c,
+        Err(e) => {
+            return ScenarioRun {
+                trace: Trace::new(),
+                revision: None,
+                error: Some(format!("cannot start {}: {e}", target.describe())),
+            }
+        }
+    };
+    session::Session::new(conn, scenario, config).run().await
+}
+
+/// Runs scenarios `config.jobs` at a time; results come back in the scenarios' order.
+/// `on_done` is called (in completion order) as each one finishes.
+pub async fn run_all(
+    scenarios: Arc<Vec<Scenario>>,
+    target: Target,
+    config: RunConfig,
+    mut on_done: impl FnMut(usize, &ScenarioRun),
+) -> Vec<ScenarioRun> {
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(config.jobs.max(1)));
+    let target = Arc::new(target);
+    let config = Arc::new(config);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    for index in 0..scenarios.len() {
+        let (scenarios, target, config, semaphore, tx) = (
+            scenarios.clone(),
+            target.clone(),
+            config.clone(),
+            semaphore.clone(),
+            tx.clone(),
+        );
+        tokio::spawn(async move {
+            let _permit = semaphore.acquire().await.expect("never closed");
+            let run = run_scenario(&scenarios[index], &target, &config).await;
+            let _ = tx.send((index, run));
+        });
+    }
+    drop(tx);
+    let mut runs: Vec<Option<ScenarioRun>> = (0..scenarios.len()).map(|_| None).collect();
+    while let Some((index, run)) = rx.recv().await {
+        on_done(index, &run);
+        runs[index] = Some(run);
+    }
+    runs.into_iter()
+        .map(|r| r.expect("every scenario task reports"))
+        .collect()
+}

@@ -1,0 +1,145 @@
+//! Fixture roles: a scenario that needs a particular kind of tool names a role, and the runner
+//! fills it from what the server lists. A tool takes a role if its `_meta["dev.zcpspec/roles"]`
+//! names it, or if its schemas show it (a tool with an outputSchema has structured output).
+//! A role nobody fills makes the scenario not applicable, never a failure.
+
+use serde_json::{json, Map, Value};
+
+/// The `_meta` key under which a server may name the roles its tools play.
+pub const ROLES_META_KEY: &str = "dev.zcpspec/roles";
+
+pub const ROLES: &[&str] = &[
+    "structured_output",
+    "required_arguments",
+    "errors",
+    "emits_progress",
+    "logs",
+    "uses_roots",
+];
+
+pub fn is_known(role: &str) -> bool {
+    ROLES.contains(&role)
+}
+
+/// Whether `tool` (a Tool object from tools/list) plays `role`.
+pub fn plays(tool: &Value, role: &str) -> bool {
+    let declared = tool
+        .pointer("/_meta")
+        .and_then(|m| m.get(ROLES_META_KEY))
+        .and_then(Value::as_array)
+        .is_some_and(|roles| roles.iter().any(|r| r == role));
+    declared
+        || match role {
+            "structured_output" => tool.get("outputSchema").is_some_and(Value::is_object),
+            "required_arguments" => invalid_arguments(tool.get("inputSchema")).is_some(),
+            _ => false,
+        }
+}
+
+/// The tool object as scenarios see it: the listed tool plus generated `arguments` (valid
+/// against its inputSchema) and, when one can be made, `invalid_arguments`.
+pub fn bind_tool(tool: &Value) -> Value {
+    let mut bound = tool.clone();
+    let schema = tool.get("inputSchema");
+    if let Value::Object(map) = &mut bound {
+        map.insert("arguments".into(), valid_arguments(schema));
+        if let Some(bad) = invalid_arguments(schema) {
+            map.insert("invalid_arguments".into(), bad);
+        }
+    }
+    bound
+}
+
+/// Minimal arguments valid against an object schema: every required property gets a value of
+/// its type that respects `enum`, `const`, `minimum` and `maximum`.
+pub fn valid_arguments(schema: Option<&Value>) -> Value {
+    let mut args = Map::new();
+    let Some(schema) = schema else {
+        return Value::Object(args);
+    };
+    let properties = schema.get("properties").and_then(Value::as_object);
+    for name in required(schema) {
+        let prop = properties.and_then(|p| p.get(name)).unwrap_or(&Value::Null);
+        args.insert(name.to_string(), sample(prop));
+    }
+    Value::Object(args)
+}
+
+/// Arguments that break the schema: the first required property with a declared type gets a
+/// value of another type. None when no such property exists.
+pub fn invalid_arguments(schema: Option<&Value>) -> Option<Value> {
+    let schema = schema?;
+    let properties = schema.get("properties").and_then(Value::as_object)?;
+    let (name, wrong) = required(schema).into_iter().find_map(|name| {
+        let t = properties.get(name)?.get("type")?.as_str()?;
+        let wrong = match t {
+            "string" => json!(12345),
+            "number" | "integer" => json!("not a number"),
+            "boolean" => json!("not a boolean"),
+            "array" | "object" => json!(false),
+            _ => return None,
+        };
+        Some((name, wrong))
+    })?;
+    let mut args = valid_arguments(Some(schema));
+    args.as_object_mut()?.insert(name.to_string(), wrong);
+    Some(args)
+}
+
+fn required(schema: &Value) -> Vec<&str> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+fn sample(prop: &Value) -> Value {
+    if let Some(c) = prop.get("const") {
+        return c.clone();
+    }
+    if let Some(first) = prop
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+    {
+        return first.clone();
+    }
+    let number = || {
+        let min = prop.get("minimum").and_then(Value::as_f64);
+        let max = prop.get("maximum").and_then(Value::as_f64);
+        let v = min.unwrap_or(1.0).max(1.0);
+        max.map_or(v, |m| v.min(m))
+    };
+    match prop.get("type").and_then(Value::as_str) {
+        Some("string") => json!("zcpspec"),
+        Some("integer") => json!(number() as i64),
+        Some("number") => json!(number()),
+        Some("boolean") => json!(true),
+        Some("array") => json!([]),
+        Some("null") => Value::Null,
+        Some("object") => valid_arguments(Some(prop)),
+        _ => json!("zcpspec"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generates_valid_and_invalid_arguments() {
+        let schema = json!({"type":"object","properties":{"a":{"type":"number"},"n":{"type":"integer","minimum":2,"maximum":5},"s":{"enum":["x","y"]}},"required":["a","n","s"]});
+        assert_eq!(
+            valid_arguments(Some(&schema)),
+            json!({"a": 1.0, "n": 2, "s": "x"})
+        );
+        assert_eq!(
+            invalid_arguments(Some(&schema)),
+            Some(json!({"a": "not a number", "n": 2, "s": "x"}))
+        );
+        let tool = json!({"name":"t","inputSchema":schema,"_meta":{"dev.zcpspec/roles":["errors"]}});
+        assert!(plays(&tool, "errors") && plays(&tool, "required_arguments"));
+        assert!(!plays(&tool, "structured_output"));
+    }
+}

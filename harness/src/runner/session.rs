@@ -1,0 +1,689 @@
+//! One client session: sends what the scenario's steps say, answers server-initiated requests
+//! from the scenario's handlers, records every event, and records each expectation (resolved)
+//! for the judge. Every wait is bounded.
+
+use super::{roles, RunConfig, ScenarioRun};
+use crate::protocol::frame::same_id;
+use crate::protocol::{Frame, MessageKind, Revision};
+use crate::scenario::vars::{lookup, Vars};
+use crate::scenario::{
+    matcher, Action, ExpectSpec, Expectation, ListKind, Scenario, Step, Target,
+};
+use crate::trace::{EventKind, Trace};
+use crate::transport::{Connection, Incoming};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// How long the session waits for the server to exit after its input is closed at the end.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
+/// How long to wait for a killed server's exit to be observed (it is then reaped).
+const REAP_WAIT: Duration = Duration::from_secs(2);
+/// Pages followed at most when listing tools, resources or prompts.
+const MAX_PAGES: usize = 100;
+
+/// Why the session stopped before the scenario's end.
+struct Stop(String);
+
+pub struct Session<'a> {
+    conn: Connection,
+    trace: Trace,
+    scenario: &'a Scenario,
+    config: &'a RunConfig,
+    vars: Vars,
+    next_id: i64,
+    negotiated: Option<String>,
+    ended: bool,
+    exited: bool,
+    server_requests: u64,
+}
+
+/// What one pump of the event channel produced.
+enum Pumped {
+    Frame(u64),
+    Ended,
+    TimedOut,
+    Other,
+}
+
+impl<'a> Session<'a> {
+    pub fn new(conn: Connection, scenario: &'a Scenario, config: &'a RunConfig) -> Self {
+        Session {
+            conn,
+            trace: Trace::new(),
+            scenario,
+            config,
+            vars: Vars::default(),
+            next_id: 1,
+            negotiated: None,
+            ended: false,
+            exited: false,
+            server_requests: 0,
+        }
+    }
+
+    pub async fn run(mut self) -> ScenarioRun {
+        self.trace.record(EventKind::Spawned {
+            command: self.conn.description.clone(),
+            pid: self.conn.pid,
+        });
+        let scenario = self.scenario;
+        if let Err(Stop(reason)) = self.run_steps(&scenario.steps, "").await {
+            let unreached = self.unreached_checks();
+            if !unreached.is_empty() {
+                self.trace.record(EventKind::Unperformed {
+                    checks: unreached,
+                    reason,
+                });
+            }
+        }
+        self.shut_down().await;
+        self.trace.finish();
+        ScenarioRun {
+            trace: self.trace,
+            revision: self.negotiated,
+            error: None,
+        }
+    }
+
+    /// Check ids of the scenario that no expectation, skip or unperformed record mentions yet.
+    fn unreached_checks(&self) -> Vec<String> {
+        let mut seen: Vec<&str> = Vec::new();
+        for e in self.trace.events() {
+            match &e.kind {
+                EventKind::Expect(x) => seen.push(x.check),
+                EventKind::Skip { checks, .. } | EventKind::Unperformed { checks, .. } => {
+                    seen.extend(checks.iter().map(String::as_str))
+                }
+                _ => {}
+            }
+        }
+        self.scenario
+            .check_ids()
+            .into_iter()
+            .filter(|c| !seen.contains(c))
+            .map(String::from)
+            .collect()
+    }
+
+    async fn run_steps(&mut self, steps: &[Step], prefix: &str) -> Result<(), Stop> {
+        for (i, step) in steps.iter().enumerate() {
+            let path = format!("{prefix}{i}");
+            Box::pin(self.run_step(step, &path)).await?;
+        }
+        Ok(())
+    }
+
+    async fn run_step(&mut self, step: &Step, path: &str) -> Result<(), Stop> {
+        match &step.action {
+            Action::Initialize {
+                protocol_version,
+                initialized,
+            } => self.initialize(step, path, protocol_version.as_deref(), *initialized).await,
+            Action::Request { method, params, id } => {
+                let params = self.resolve_params(params.as_ref())?;
+                let response = self
+                    .request(&step.expect, path, method, params, id.clone())
+                    .await?;
+                self.capture(step, &response);
+                Ok(())
+            }
+            Action::Notify { method, params } => {
+                let params = self.resolve_params(params.as_ref())?;
+                let mut msg = json!({"jsonrpc": "2.0", "method": method});
+                if let Some(p) = params {
+                    msg["params"] = p;
+                }
+                self.send(path, Frame::from_value(msg)).await
+            }
+            Action::Raw(text) => {
+                let sent = self
+                    .send(path, Frame::from_bytes(text.as_bytes().to_vec()))
+                    .await
+                    .map(|_| self.trace.next_seq() - 1)?;
+                if step.expect.is_empty() {
+                    return Ok(());
+                }
+                self.expect_all(step, path, Target::NextResponse { sent });
+                let deadline = Instant::now() + self.config.timeout;
+                let found = self
+                    .wait_until(deadline, |frame| {
+                        matches!(frame.kind(), MessageKind::Response { .. } | MessageKind::Batch(_))
+                    })
+                    .await;
+                if let Some(seq) = found {
+                    let response = self.frame_json(seq);
+                    self.capture(step, &response);
+                } else {
+                    self.timed_out(path, "a response to the raw frame");
+                }
+                Ok(())
+            }
+            Action::ExpectNotification { method, within_ms } => {
+                let after = self.trace.next_seq();
+                self.expect_all(
+                    step,
+                    path,
+                    Target::Notification {
+                        method: method.clone(),
+                        after,
+                        within_ms: *within_ms,
+                    },
+                );
+                let deadline = Instant::now() + Duration::from_millis(*within_ms);
+                let found = self
+                    .wait_until(deadline, |f| f.kind().method() == Some(method.as_str()))
+                    .await;
+                match found {
+                    Some(seq) => {
+                        let message = self.frame_json(seq);
+                        self.capture(step, &message);
+                    }
+                    None => self.timed_out(path, &format!("a {method} notification")),
+                }
+                Ok(())
+            }
+            Action::ExpectSilence { ms } => {
+                let after = self.trace.next_seq();
+                self.expect_all(step, path, Target::Silence { after, ms: *ms });
+                let deadline = Instant::now() + Duration::from_millis(*ms);
+                self.wait_until(deadline, |_| false).await;
+                Ok(())
+            }
+            Action::CloseInput { within_ms } => {
+                let after = self.trace.next_seq();
+                self.expect_all(
+                    step,
+                    path,
+                    Target::Exit {
+                        after,
+                        within_ms: *within_ms,
+                    },
+                );
+                self.conn.close_input();
+                self.trace.record(EventKind::InputClosed {
+                    step: path.to_string(),
+                });
+                let deadline = Instant::now() + Duration::from_millis(*within_ms);
+                self.wait_exit(deadline).await;
+                if !self.exited {
+                    self.timed_out(path, "the server to exit");
+                }
+                Err(Stop("the server's input was closed".into()))
+            }
+            Action::Foreach { list, bind, steps } => {
+                let items = self.list_all(*list, path).await?;
+                if items.is_empty() {
+                    let checks = nested_checks(steps);
+                    self.trace.record(EventKind::Skip {
+                        checks,
+                        reason: format!("the server lists no {}", list.field()),
+                    });
+                    return Ok(());
+                }
+                for (i, item) in items.iter().enumerate() {
+                    let bound = match list {
+                        ListKind::Tools => roles::bind_tool(item),
+                        _ => item.clone(),
+                    };
+                    let label = item
+                        .get("name")
+                        .or_else(|| item.get("uri"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("?")
+                        .to_string();
+                    self.vars.set(bind, bound);
+                    self.vars.set("subject", Value::String(label.clone()));
+                    self.run_steps(steps, &format!("{path}.{i}@{label}/")).await?;
+                }
+                Ok(())
+            }
+            Action::Poll {
+                method,
+                params,
+                until,
+                interval_ms,
+                timeout_ms,
+            } => {
+                let params = self.resolve_params(params.as_ref())?;
+                let until = self.vars.substitute(until).map_err(unresolved)?;
+                let deadline = Instant::now() + Duration::from_millis(*timeout_ms);
+                loop {
+                    let response = self
+                        .request(&[], path, method, params.clone(), None)
+                        .await?;
+                    let done = matcher::check(&until, &response).is_empty();
+                    if done || Instant::now() + Duration::from_millis(*interval_ms) >= deadline {
+                        // The step's expectations judge the final response.
+                        self.expect_last_response(step, path);
+                        self.capture(step, &response);
+                        return Ok(());
+                    }
+                    // The poll interval is the protocol's pacing, not synchronisation.
+                    tokio::time::sleep(Duration::from_millis(*interval_ms)).await;
+                }
+            }
+        }
+    }
+
+    async fn initialize(
+        &mut self,
+        step: &Step,
+        path: &str,
+        protocol_version: Option<&str>,
+        initialized: bool,
+    ) -> Result<(), Stop> {
+        let version = protocol_version
+            .map(str::to_string)
+            .unwrap_or_else(|| self.config.revision.as_str().to_string());
+        let params = json!({
+            "protocolVersion": version,
+            "capabilities": self.scenario.client_capabilities,
+            "clientInfo": {"name": "zcpspec", "version": env!("CARGO_PKG_VERSION")},
+        });
+        let response = self
+            .request(&step.expect, path, "initialize", Some(params), None)
+            .await?;
+        let Some(result) = response.get("result").cloned() else {
+            return Err(Stop(format!(
+                "initialize failed: {}",
+                matcher::describe(Some(&response))
+            )));
+        };
+        self.capture(step, &response);
+        let negotiated = result
+            .get("protocolVersion")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        self.negotiated = negotiated.clone();
+        self.vars.set("initialize", result.clone());
+        if initialized {
+            let note = Frame::from_value(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+            self.send(path, note).await?;
+        }
+        self.check_applicable(negotiated.as_deref(), &result)?;
+        if let Some(role) = &self.scenario.requires_role {
+            self.fill_role(role, path).await?;
+        }
+        Ok(())
+    }
+
+    /// Stops (with skip records) when the negotiated revision, the server's capabilities or the
+    /// transport make the scenario not applicable.
+    fn check_applicable(&mut self, negotiated: Option<&str>, result: &Value) -> Result<(), Stop> {
+        let revision = negotiated.and_then(|v| v.parse::<Revision>().ok());
+        let reason = match revision {
+            None => Some(format!(
+                "the server negotiated {}, a revision this harness does not judge",
+                negotiated.unwrap_or("no protocolVersion")
+            )),
+            Some(r) if !self.scenario.revisions.contains(r) => Some(format!(
+                "the session negotiated {r}; the scenario applies to {}",
+                self.scenario
+                    .revisions
+                    .revisions()
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Some(_) => self
+                .scenario
+                .requires_capabilities
+                .iter()
+                .find(|cap| {
+                    lookup(result, &format!("capabilities.{cap}")).is_none()
+                })
+                .map(|cap| format!("the server does not declare the {cap} capability")),
+        };
+        match reason {
+            Some(reason) => self.skip_rest(reason),
+            None => Ok(()),
+        }
+    }
+
+    fn skip_rest(&mut self, reason: String) -> Result<(), Stop> {
+        let checks = self.unreached_checks();
+        self.trace.record(EventKind::Skip {
+            checks,
+            reason: reason.clone(),
+        });
+        Err(Stop(reason))
+    }
+
+    async fn fill_role(&mut self, role: &str, path: &str) -> Result<(), Stop> {
+        let tools = self
+            .list_all(ListKind::Tools, &format!("{path}:role"))
+            .await?;
+        match tools.iter().find(|t| roles::plays(t, role)) {
+            Some(tool) => {
+                self.vars.set("tool", roles::bind_tool(tool));
+                Ok(())
+            }
+            None => self.skip_rest(format!("no listed tool plays the {role} role")),
+        }
+    }
+
+    /// Lists every item of `kind`, following nextCursor.
+    async fn list_all(&mut self, kind: ListKind, path: &str) -> Result<Vec<Value>, Stop> {
+        let mut items = Vec::new();
+        let mut cursor: Option<Value> = None;
+        for _ in 0..MAX_PAGES {
+            let params = cursor.take().map(|c| json!({ "cursor": c }));
+            let response = self
+                .request(&[], path, kind.method(), params, None)
+                .await?;
+            if let Some(page) = lookup(&response, &format!("result.{}", kind.field()))
+                .and_then(Value::as_array)
+            {
+                items.extend(page.iter().cloned());
+            }
+            match lookup(&response, "result.nextCursor") {
+                Some(c) if !c.is_null() => cursor = Some(c.clone()),
+                _ => break,
+            }
+        }
+        Ok(items)
+    }
+
+    fn resolve_params(&mut self, params: Option<&Value>) -> Result<Option<Value>, Stop> {
+        params
+            .map(|p| self.vars.substitute(p))
+            .transpose()
+            .map_err(unresolved)
+    }
+
+    /// Sends a request, records the step's expectations about its response, and waits for it.
+    async fn request(
+        &mut self,
+        expect: &[ExpectSpec],
+        path: &str,
+        method: &str,
+        params: Option<Value>,
+        id: Option<Value>,
+    ) -> Result<Value, Stop> {
+        let id = match id {
+            Some(id) => self.vars.substitute(&id).map_err(unresolved)?,
+            None => {
+                self.next_id += 1;
+                Value::from(self.next_id - 1)
+            }
+        };
+        let mut msg = json!({"jsonrpc": "2.0", "id": id, "method": method});
+        if let Some(p) = params {
+            msg["params"] = p;
+        }
+        self.send(path, Frame::from_value(msg)).await?;
+        let sent = self.trace.next_seq() - 1;
+        for spec in expect {
+            let target = Target::Response {
+                id: id.clone(),
+                sent,
+            };
+            self.expect(spec, path, target);
+        }
+        let deadline = Instant::now() + self.config.timeout;
+        let found = self
+            .wait_until(deadline, |frame| match (frame.kind(), &frame.json) {
+                (MessageKind::Response { id: got }, _) => same_id(got, &id),
+                _ => false,
+            })
+            .await;
+        match found {
+            Some(seq) => Ok(self.frame_json(seq)),
+            None if self.ended => Err(Stop(format!(
+                "the server ended the session before answering {method}"
+            ))),
+            None => {
+                self.timed_out(path, &format!("the response to {method}"));
+                Err(Stop(format!(
+                    "no response to {method} within {} ms",
+                    self.config.timeout.as_millis()
+                )))
+            }
+        }
+    }
+
+    /// Records the step's expectations against `target`, resolving their variables.
+    fn expect_all(&mut self, step: &Step, path: &str, target: Target) {
+        for spec in &step.expect {
+            self.expect(spec, path, target.clone());
+        }
+    }
+
+    fn expect(&mut self, spec: &ExpectSpec, path: &str, target: Target) {
+        let resolved = (|| -> Result<_, String> {
+            let matcher = spec
+                .matcher
+                .as_ref()
+                .map(|m| self.vars.substitute(m))
+                .transpose()?;
+            let notifications = match &spec.notifications {
+                Some(n) => Some(crate::scenario::NotificationScope {
+                    method: n.method.clone(),
+                    none: n.none.as_ref().map(|m| self.vars.substitute(m)).transpose()?,
+                    some: n.some.as_ref().map(|m| self.vars.substitute(m)).transpose()?,
+                }),
+                None => None,
+            };
+            let subject = match &spec.subject {
+                Some(s) => Some(
+                    self.vars
+                        .substitute(&Value::String(s.clone()))?
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_default(),
+                ),
+                None => self.vars.get("subject").and_then(Value::as_str).map(String::from),
+            };
+            Ok((matcher, notifications, subject))
+        })();
+        match resolved {
+            Ok((matcher, notifications, subject)) => {
+                self.trace.record(EventKind::Expect(Expectation {
+                    check: spec.check,
+                    subject,
+                    step: path.to_string(),
+                    target,
+                    matcher,
+                    notifications,
+                }));
+            }
+            Err(missing) => {
+                self.trace.record(EventKind::Unperformed {
+                    checks: vec![spec.check.to_string()],
+                    reason: format!("variable ${{{missing}}} was never captured"),
+                });
+            }
+        }
+    }
+
+    /// For poll: re-targets the step's expectations at the response just received.
+    fn expect_last_response(&mut self, step: &Step, path: &str) {
+        let last_sent = self.trace.events().iter().rev().find_map(|e| match &e.kind {
+            EventKind::Sent { frame, .. } => match frame.kind() {
+                MessageKind::Request { id, .. } => Some((id.clone(), e.seq)),
+                _ => None,
+            },
+            _ => None,
+        });
+        if let Some((id, sent)) = last_sent {
+            self.expect_all(step, path, Target::Response { id, sent });
+        }
+    }
+
+    fn capture(&mut self, step: &Step, message: &Value) {
+        for (name, path) in &step.capture {
+            if let Some(v) = lookup(message, path) {
+                self.vars.set(name, v.clone());
+            }
+        }
+    }
+
+    fn frame_json(&self, seq: u64) -> Value {
+        match &self.trace.events()[seq as usize].kind {
+            EventKind::Received { frame } => frame.json.clone().unwrap_or(Value::Null),
+            _ => Value::Null,
+        }
+    }
+
+    fn timed_out(&mut self, path: &str, waiting_for: &str) {
+        let waited_ms = self.config.timeout.as_millis() as u64;
+        self.trace.record(EventKind::Timeout {
+            step: path.to_string(),
+            waited_ms,
+            waiting_for: waiting_for.to_string(),
+        });
+    }
+
+    async fn send(&mut self, path: &str, frame: Frame) -> Result<(), Stop> {
+        if self.ended {
+            return Err(Stop("the server has ended the session".into()));
+        }
+        let bytes = frame.raw.clone();
+        self.trace.record(EventKind::Sent {
+            step: path.to_string(),
+            frame,
+        });
+        self.conn
+            .send(&bytes, self.config.timeout)
+            .await
+            .map_err(|e| Stop(format!("cannot send to the server: {e}")))
+    }
+
+    /// Receives events until `want` accepts a received frame (returning its trace seq), the
+    /// deadline passes, or the server ends the session.
+    async fn wait_until(
+        &mut self,
+        deadline: Instant,
+        want: impl Fn(&Frame) -> bool,
+    ) -> Option<u64> {
+        loop {
+            match self.pump(deadline).await {
+                Pumped::Frame(seq) => {
+                    if let EventKind::Received { frame } = &self.trace.events()[seq as usize].kind {
+                        if want(frame) {
+                            return Some(seq);
+                        }
+                    }
+                }
+                Pumped::Other => {}
+                Pumped::Ended | Pumped::TimedOut => return None,
+            }
+        }
+    }
+
+    async fn wait_exit(&mut self, deadline: Instant) {
+        while !self.exited {
+            if let Pumped::TimedOut = self.pump(deadline).await {
+                return;
+            }
+            if self.ended && !self.exited && Instant::now() >= deadline {
+                return;
+            }
+        }
+    }
+
+    /// Takes one event from the transport and records it; answers server-initiated requests.
+    async fn pump(&mut self, deadline: Instant) -> Pumped {
+        if self.exited {
+            return Pumped::Ended;
+        }
+        let incoming = match tokio::time::timeout_at(deadline.into(), self.conn.recv()).await {
+            Err(_) => return Pumped::TimedOut,
+            Ok(None) => {
+                self.ended = true;
+                self.exited = true;
+                return Pumped::Ended;
+            }
+            Ok(Some(incoming)) => incoming,
+        };
+        match incoming {
+            Incoming::Frame(frame) => {
+                let request = match frame.kind() {
+                    MessageKind::Request { id, method } => Some((id.clone(), method.to_string())),
+                    _ => None,
+                };
+                let seq = self.trace.record(EventKind::Received { frame });
+                if let Some((id, method)) = request {
+                    self.answer_server_request(id, &method).await;
+                }
+                Pumped::Frame(seq)
+            }
+            Incoming::Oversize { bytes } => {
+                self.trace.record(EventKind::Oversize { bytes });
+                Pumped::Other
+            }
+            Incoming::Stderr(line) => {
+                self.trace.record(EventKind::Stderr { line });
+                Pumped::Other
+            }
+            Incoming::Closed => {
+                self.trace.record(EventKind::Closed);
+                self.ended = true;
+                Pumped::Other
+            }
+            Incoming::Exited { code, signal } => {
+                self.trace.record(EventKind::Exited { code, signal });
+                self.ended = true;
+                self.exited = true;
+                Pumped::Ended
+            }
+        }
+    }
+
+    /// Answers a request the server sent: ping with `{}`, others from the scenario's handlers,
+    /// anything else with -32601.
+    async fn answer_server_request(&mut self, id: Value, method: &str) {
+        self.server_requests += 1;
+        let handler = self
+            .scenario
+            .handlers
+            .iter()
+            .find(|(m, _)| m == method)
+            .map(|(_, v)| v.clone());
+        let reply = match (method, handler) {
+            ("ping", _) => json!({"jsonrpc": "2.0", "id": id, "result": {}}),
+            (_, Some(result)) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
+            _ => json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": format!("zcpspec has no handler for {method} in this scenario")}}),
+        };
+        let path = format!("handler:{}", self.server_requests);
+        // A failed send is recorded by the transport's events; the session goes on.
+        let _ = self.send(&path, Frame::from_value(reply)).await;
+    }
+
+    /// Ends the session the way the spec describes for stdio: close the input, wait briefly for
+    /// the server to exit (recording what it still sends), then kill it and wait to reap it.
+    async fn shut_down(&mut self) {
+        if !self.exited {
+            self.conn.close_input();
+            self.wait_exit(Instant::now() + SHUTDOWN_GRACE).await;
+        }
+        if !self.exited {
+            self.conn.stop();
+            self.wait_exit(Instant::now() + REAP_WAIT).await;
+        }
+    }
+}
+
+fn unresolved(missing: String) -> Stop {
+    Stop(format!("variable ${{{missing}}} was never captured"))
+}
+
+fn nested_checks(steps: &[Step]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in steps {
+        for e in &s.expect {
+            if !out.iter().any(|c| c == e.check) {
+                out.push(e.check.to_string());
+            }
+        }
+        if let Action::Foreach { steps, .. } = &s.action {
+            for c in nested_checks(steps) {
+                if !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,191 @@
+//! Scenarios: declarative session scripts loaded from YAML. This module holds the model the
+//! runner executes; `load` turns files into it, `matcher` and `vars` evaluate what it says.
+
+pub mod load;
+pub mod matcher;
+pub mod vars;
+
+use crate::protocol::revision::RevisionRange;
+use serde::Serialize;
+use serde_json::Value;
+use std::path::PathBuf;
+
+pub use load::{load_dir, load_file, LoadError};
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub id: String,
+    pub title: String,
+    pub file: PathBuf,
+    /// The revisions the scenario applies to; judged against the negotiated one.
+    pub revisions: RevisionRange,
+    /// Server capabilities (dotted paths) the scenario needs; absent ones make it not applicable.
+    pub requires_capabilities: Vec<String>,
+    /// A fixture role the scenario needs (see `runner::roles`), bound to `${role}`.
+    pub requires_role: Option<String>,
+    /// Only meaningful over a transport that has an input stream to close (stdio, in-process).
+    pub requires_stdio: bool,
+    /// The capabilities the harness declares in `initialize`.
+    pub client_capabilities: Value,
+    /// Scripted answers to server-initiated requests, by method.
+    pub handlers: Vec<(String, Value)>,
+    pub steps: Vec<Step>,
+}
+
+impl Scenario {
+    /// Every check id the scenario's steps name, in order of first appearance.
+    pub fn check_ids(&self) -> Vec<&'static str> {
+        fn walk(steps: &[Step], out: &mut Vec<&'static str>) {
+            for step in steps {
+                for e in &step.expect {
+                    if !out.contains(&e.check) {
+                        out.push(e.check);
+                    }
+                }
+                if let Action::Foreach { steps, .. } = &step.action {
+                    walk(steps, out);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.steps, &mut out);
+        out
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub action: Action,
+    pub expect: Vec<ExpectSpec>,
+    /// Variables to capture from the response: name → dotted path into the response message.
+    pub capture: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// `initialize` then `notifications/initialized` (unless `initialized: false`).
+    Initialize {
+        protocol_version: Option<String>,
+        initialized: bool,
+    },
+    Request {
+        method: String,
+        params: Option<Value>,
+        /// An explicit JSON-RPC id; otherwise the runner allocates one.
+        id: Option<Value>,
+    },
+    Notify {
+        method: String,
+        params: Option<Value>,
+    },
+    /// Exact text sent as one line (for malformed input).
+    Raw(String),
+    ExpectNotification {
+        method: String,
+        within_ms: u64,
+    },
+    /// Nothing may arrive for `ms` milliseconds.
+    ExpectSilence {
+        ms: u64,
+    },
+    /// Close the server's input and wait for it to exit.
+    CloseInput {
+        within_ms: u64,
+    },
+    /// Repeat `steps` for every discovered item of a list (`tools`, `resources`, `prompts`).
+    Foreach {
+        list: ListKind,
+        bind: String,
+        steps: Vec<Step>,
+    },
+    /// Send a request repeatedly until its response matches `until`.
+    Poll {
+        method: String,
+        params: Option<Value>,
+        until: Value,
+        interval_ms: u64,
+        timeout_ms: u64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    Tools,
+    Resources,
+    Prompts,
+}
+
+impl ListKind {
+    pub fn method(self) -> &'static str {
+        match self {
+            ListKind::Tools => "tools/list",
+            ListKind::Resources => "resources/list",
+            ListKind::Prompts => "prompts/list",
+        }
+    }
+
+    pub fn field(self) -> &'static str {
+        match self {
+            ListKind::Tools => "tools",
+            ListKind::Resources => "resources",
+            ListKind::Prompts => "prompts",
+        }
+    }
+}
+
+/// An expectation as written in a scenario, before variables are resolved.
+#[derive(Debug, Clone)]
+pub struct ExpectSpec {
+    pub check: &'static str,
+    pub subject: Option<String>,
+    /// Matcher over the response (or notification) message.
+    pub matcher: Option<Value>,
+    /// For requests: notifications received while the request was in flight.
+    pub notifications: Option<NotificationScope>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NotificationScope {
+    pub method: String,
+    /// No notification of that method may match this.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub none: Option<Value>,
+    /// At least one notification of that method must match this.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub some: Option<Value>,
+}
+
+/// A resolved expectation, recorded in the trace for the judge.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Expectation {
+    pub check: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    pub step: String,
+    pub target: Target,
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    pub matcher: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<NotificationScope>,
+}
+
+/// Which observed event an expectation is about.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "on", rename_all = "snake_case")]
+pub enum Target {
+    /// The response to the request the harness sent with this id (sent at trace seq `sent`).
+    Response { id: Value, sent: u64 },
+    /// The first response of any id after trace seq `sent` (for raw frames, whose id may be
+    /// unreadable).
+    NextResponse { sent: u64 },
+    /// A notification of `method` arriving after `after` and within `within_ms` of it.
+    Notification {
+        method: String,
+        after: u64,
+        within_ms: u64,
+    },
+    /// No server message in the window after `after`.
+    Silence { after: u64, ms: u64 },
+    /// The server process exits within `within_ms` after `after`.
+    Exit { after: u64, within_ms: u64 },
+}

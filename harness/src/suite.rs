@@ -1,0 +1,155 @@
+//! A whole run: load and select scenarios, run them against the target, judge each session,
+//! build the report, write its files, and decide the exit code. The CLI's `run` is this.
+
+use crate::judge;
+use crate::report::{self, CheckOutcome, Report, ScenarioReport};
+use crate::runner::{self, RunConfig, Target};
+use crate::scenario::{self, Scenario};
+use globset::{Glob, GlobSetBuilder};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Exit codes, as DESIGN.md fixes them.
+pub mod exit {
+    /// No failure.
+    pub const OK: i32 = 0;
+    /// At least one failure.
+    pub const FAILED: i32 = 1;
+    /// Bad invocation, unreadable scenario, or no check ran at all.
+    pub const USAGE: i32 = 2;
+    /// The target could not be started or reached.
+    pub const UNREACHABLE: i32 = 3;
+}
+
+pub struct SuiteOptions {
+    pub scenarios: PathBuf,
+    /// Scenario id globs; empty selects all.
+    pub filter: Vec<String>,
+    pub strict: bool,
+    pub target: Target,
+    pub config: RunConfig,
+    /// Where report.json, junit.xml, summary.md and traces go; None writes nothing.
+    pub report_dir: Option<PathBuf>,
+    pub color: bool,
+}
+
+pub struct SuiteOutcome {
+    pub report: Report,
+    pub exit_code: i32,
+}
+
+/// Runs the suite, printing progress and the summary to `out`. An error is a usage error
+/// (exit 2): the message names the file and position when a scenario is at fault.
+pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome, String> {
+    let all = scenario::load_dir(&opts.scenarios).map_err(|e| e.to_string())?;
+    let selected = select(all, &opts.filter)?;
+    if selected.is_empty() {
+        return Err(format!(
+            "no scenario in {} matches the filter",
+            opts.scenarios.display()
+        ));
+    }
+    let scenarios = Arc::new(selected);
+    let _ = writeln!(
+        out,
+        "zcpspec {}: {} scenario(s) against {}",
+        env!("CARGO_PKG_VERSION"),
+        scenarios.len(),
+        opts.target.describe()
+    );
+    let mut judged: Vec<Vec<crate::checks::CheckResult>> = vec![Vec::new(); scenarios.len()];
+    let runs = runner::run_all(
+        scenarios.clone(),
+        opts.target.clone(),
+        opts.config.clone(),
+        |index, run| {
+            let s = &scenarios[index];
+            let results = judge::judge(s, run.trace.events());
+            let outcomes: Vec<CheckOutcome> = results.iter().map(CheckOutcome::from).collect();
+            let line = report::terminal::scenario_line(
+                &scenario_report(s, run, None),
+                &outcomes,
+                opts.color,
+            );
+            let _ = writeln!(out, "{line}");
+            judged[index] = results;
+        },
+    )
+    .await;
+    let mut scenario_reports = Vec::new();
+    for (s, run) in scenarios.iter().zip(&runs) {
+        let trace_file = opts.report_dir.as_ref().map(|_| trace_path(&s.id));
+        scenario_reports.push(scenario_report(s, run, trace_file));
+    }
+    let results: Vec<_> = judged.into_iter().flatten().collect();
+    let report = Report::new(opts.target.describe(), scenario_reports, &results);
+    if let Some(dir) = &opts.report_dir {
+        write_reports(dir, &report, &scenarios, &runs, opts.strict)
+            .map_err(|e| format!("cannot write reports to {}: {e}", dir.display()))?;
+    }
+    let _ = write!(out, "{}", report::terminal::summary(&report, opts.strict, opts.color));
+    let exit_code = exit_code(&report, opts.strict);
+    Ok(SuiteOutcome { report, exit_code })
+}
+
+fn select(all: Vec<Scenario>, filter: &[String]) -> Result<Vec<Scenario>, String> {
+    if filter.is_empty() {
+        return Ok(all);
+    }
+    let mut builder = GlobSetBuilder::new();
+    for f in filter {
+        builder.add(Glob::new(f).map_err(|e| format!("bad --filter {f:?}: {e}"))?);
+    }
+    let set = builder.build().map_err(|e| e.to_string())?;
+    Ok(all.into_iter().filter(|s| set.is_match(&s.id)).collect())
+}
+
+fn scenario_report(s: &Scenario, run: &runner::ScenarioRun, trace: Option<String>) -> ScenarioReport {
+    ScenarioReport {
+        id: s.id.clone(),
+        title: s.title.clone(),
+        file: s.file.display().to_string(),
+        revision: run.revision.clone(),
+        error: run.error.clone(),
+        trace,
+    }
+}
+
+fn trace_path(id: &str) -> String {
+    format!("traces/{id}.jsonl")
+}
+
+fn exit_code(report: &Report, strict: bool) -> i32 {
+    if report.summary.scenarios > 0 && report.summary.errors == report.summary.scenarios {
+        exit::UNREACHABLE
+    } else if report.failures(strict).next().is_some() || report.summary.errors > 0 {
+        exit::FAILED
+    } else if report.executed() == 0 {
+        exit::USAGE
+    } else {
+        exit::OK
+    }
+}
+
+fn write_reports(
+    dir: &Path,
+    report: &Report,
+    scenarios: &[Scenario],
+    runs: &[runner::ScenarioRun],
+    strict: bool,
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("report.json"), report::json::render(report))?;
+    std::fs::write(dir.join("junit.xml"), report::junit::render(report))?;
+    std::fs::write(dir.join("summary.md"), report::markdown::render(report, strict))?;
+    for (s, run) in scenarios.iter().zip(runs) {
+        let path = dir.join(trace_path(&s.id));
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+        run.trace.write_jsonl(file)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,54 @@
+//! The in-process transport: runs the embedded reference server as a task, connected through
+//! in-memory pipes with the same newline framing as stdio, so it behaves like a spawned server
+//! without the cost of a process.
+
+use super::lines::{Line, LineReader};
+use super::{Connection, Incoming, Process, EVENT_BUFFER};
+use crate::protocol::Frame;
+use crate::reference::{serve_lines, Fault, Server};
+use tokio::io::BufReader;
+use tokio::sync::mpsc;
+
+/// Bytes in flight in each direction before the writer waits.
+const PIPE_CAPACITY: usize = 256 * 1024;
+
+pub fn connect(fault: Option<Fault>, max_frame: usize) -> Connection {
+    let (client_in, server_in) = tokio::io::duplex(PIPE_CAPACITY);
+    let (server_out, client_out) = tokio::io::duplex(PIPE_CAPACITY);
+    let (tx, rx) = mpsc::channel(EVENT_BUFFER);
+
+    let server = tokio::spawn(async move {
+        let (read_half, _) = tokio::io::split(server_in);
+        serve_lines(Server::new(fault), read_half, server_out, max_frame).await
+    });
+
+    let server_abort_handle = server.abort_handle();
+    let task = tokio::spawn(async move {
+        let mut lines = LineReader::new(BufReader::new(client_out), max_frame);
+        loop {
+            let event = match lines.next().await {
+                Ok(Some(Line::Frame(bytes))) => Incoming::Frame(Frame::from_bytes(bytes)),
+                Ok(Some(Line::Oversize(bytes))) => Incoming::Oversize { bytes },
+                Ok(None) | Err(_) => break,
+            };
+            if tx.send(event).await.is_err() {
+                return;
+            }
+        }
+        let _ = tx.send(Incoming::Closed).await;
+        let code = server.await.ok();
+        let _ = tx.send(Incoming::Exited { code, signal: None }).await;
+    });
+
+    let description = match fault {
+        Some(f) => format!("embedded reference server (fault {f})"),
+        None => "embedded reference server".to_string(),
+    };
+    Connection {
+        input: Some(Box::new(client_in)),
+        events: rx,
+        process: Process::Tasks(vec![task.abort_handle(), server_abort_handle]),
+        description,
+        pid: None,
+    }
+}
