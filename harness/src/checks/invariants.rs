@@ -239,10 +239,15 @@ fn only_messages(v: &View) -> Finding {
     f
 }
 
+/// Every id the harness sent, in any frame: an invalid request still has a readable id, and its
+/// error response must carry it.
 fn response_ids(v: &View) -> Finding {
     let mut f = Finding::new();
     for (m, id) in v.responses().filter(|(_, id)| !id.is_null()) {
-        let known = v.client_requests().any(|(sent, sid, _)| sent.seq < m.seq && same_id(sid, id));
+        let known = v
+            .sent
+            .iter()
+            .any(|sent| sent.seq < m.seq && sent.value.get("id").is_some_and(|sid| same_id(sid, id)));
         f.judge(m.seq, known, || "the id of a request the harness sent".into(), || format!("response with id {}", compact(id)));
     }
     f

@@ -70,7 +70,8 @@ faults! {
     // ── lifecycle ──
     /// Omits serverInfo from the initialize result.
     NoServerInfo = "no-server-info",
-    /// Always negotiates 2024-11-05, whatever the client requested.
+    /// Negotiates the revision before the one requested (2024-11-05 stays), so it never agrees to
+    /// a version it offered itself.
     IgnoreVersion = "ignore-version",
     /// Echoes an unsupported requested protocol version back instead of offering its own.
     EchoUnsupportedVersion = "echo-unsupported-version",

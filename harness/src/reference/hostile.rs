@@ -4,8 +4,7 @@
 use super::{Output, Server};
 
 /// The huge line's length, not counting its newline.
-pub(super) const HUGE_LINE_BYTES: usize = 100 * CHUNK_BYTES;
-const CHUNK_BYTES: usize = 1024 * 1024;
+pub(super) const HUGE_LINE_BYTES: usize = 100 * 1024 * 1024;
 pub(super) const FLOOD_NOTIFICATIONS: u64 = 200_000;
 const FLOOD_LINES_PER_CHUNK: u64 = 10_000;
 
@@ -21,13 +20,15 @@ impl Server {
     }
 }
 
-/// A line of [`HUGE_LINE_BYTES`] 'x' bytes and its newline, in 1 MiB chunks.
+/// A line of [`HUGE_LINE_BYTES`] 'x' bytes and its newline.
 pub(super) fn huge_line() -> Vec<Output> {
-    let mut chunks: Vec<Output> = (0..HUGE_LINE_BYTES / CHUNK_BYTES)
-        .map(|_| Output::Raw(vec![b'x'; CHUNK_BYTES]))
-        .collect();
-    chunks.push(Output::Raw(b"\n".to_vec()));
-    chunks
+    vec![
+        Output::Repeat {
+            byte: b'x',
+            count: HUGE_LINE_BYTES,
+        },
+        Output::Raw(b"\n".to_vec()),
+    ]
 }
 
 /// [`FLOOD_NOTIFICATIONS`] progress notifications for a token nobody gave, pre-serialised in

@@ -34,6 +34,8 @@ pub enum Output {
     /// Bytes written verbatim (no newline added): for faults that write garbage, invalid UTF-8 or
     /// huge lines.
     Raw(Vec<u8>),
+    /// `count` copies of `byte`, written in pieces so that nobody holds them all at once.
+    Repeat { byte: u8, count: usize },
     /// The server process exits with this status (in-process: the serving task ends).
     Exit(i32),
 }

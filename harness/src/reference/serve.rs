@@ -3,10 +3,13 @@
 
 use super::{Output, Server};
 use std::io;
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use crate::transport::lines::{Line, LineReader};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 
 /// The status returned when the output can no longer be written (the reader went away).
 const OUTPUT_CLOSED_STATUS: i32 = 1;
+/// The most bytes of an [`Output::Repeat`] held at once.
+const REPEAT_PIECE: usize = 64 * 1024;
 
 /// Serves newline-delimited JSON-RPC: reads lines from `input` (each at most `max_line` bytes; a
 /// longer line is discarded up to its newline and answered as a parse error), writes Outputs to
@@ -19,13 +22,12 @@ pub async fn serve_lines<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
     mut output: W,
     max_line: usize,
 ) -> i32 {
-    let mut input = BufReader::new(input);
-    let mut line = Vec::new();
+    let mut lines = LineReader::new(BufReader::new(input), max_line);
     loop {
-        let outputs = match read_bounded_line(&mut input, max_line, &mut line).await {
-            Ok(LineRead::Line) => server.handle_line(&line),
-            Ok(LineRead::TooLong) => server.handle_oversized_line(),
-            Ok(LineRead::End) | Err(_) => break,
+        let outputs = match lines.next().await {
+            Ok(Some(Line::Frame(line))) => server.handle_line(&line),
+            Ok(Some(Line::Oversize(_))) => server.handle_oversized_line(),
+            Ok(None) | Err(_) => break,
         };
         match write_outputs(&mut output, outputs).await {
             Ok(None) => {}
@@ -37,52 +39,6 @@ pub async fn serve_lines<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
         std::future::pending::<()>().await;
     }
     0
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum LineRead {
-    /// A line (without its newline) is in the buffer.
-    Line,
-    /// A line longer than the limit was read and discarded.
-    TooLong,
-    End,
-}
-
-/// Reads one line into `line`, never holding more than `max_line` bytes of it.
-async fn read_bounded_line<R: AsyncBufRead + Unpin>(
-    input: &mut R,
-    max_line: usize,
-    line: &mut Vec<u8>,
-) -> io::Result<LineRead> {
-    line.clear();
-    let mut too_long = false;
-    loop {
-        let available = input.fill_buf().await?;
-        if available.is_empty() {
-            return Ok(match (too_long, line.is_empty()) {
-                (true, _) => LineRead::TooLong,
-                (false, true) => LineRead::End,
-                (false, false) => LineRead::Line,
-            });
-        }
-        let newline = available.iter().position(|&byte| byte == b'\n');
-        let part = &available[..newline.unwrap_or(available.len())];
-        if !too_long && line.len() + part.len() > max_line {
-            too_long = true;
-            line.clear();
-        } else if !too_long {
-            line.extend_from_slice(part);
-        }
-        let consumed = newline.map_or(available.len(), |at| at + 1);
-        input.consume(consumed);
-        if newline.is_some() {
-            return Ok(if too_long {
-                LineRead::TooLong
-            } else {
-                LineRead::Line
-            });
-        }
-    }
 }
 
 /// Writes one line's outputs in order, then flushes; returns the status of an Exit among them.
@@ -99,6 +55,15 @@ async fn write_outputs<W: AsyncWrite + Unpin>(
                 output.write_all(&bytes).await?;
             }
             Output::Raw(bytes) => output.write_all(&bytes).await?,
+            Output::Repeat { byte, count } => {
+                let piece = vec![byte; count.min(REPEAT_PIECE)];
+                let mut left = count;
+                while left > 0 {
+                    let n = left.min(piece.len());
+                    output.write_all(&piece[..n]).await?;
+                    left -= n;
+                }
+            }
             Output::Exit(status) => {
                 output.flush().await?;
                 return Ok(Some(status));
@@ -113,25 +78,7 @@ async fn write_outputs<W: AsyncWrite + Unpin>(
 mod tests {
     use super::*;
     use serde_json::{json, Value};
-    use tokio::io::AsyncReadExt;
-
-    #[tokio::test]
-    async fn an_overlong_line_is_discarded_without_being_held() {
-        let max_line = 1024;
-        let stream = tokio::io::repeat(b'x').take(8 << 20).chain(&b"\n{}\n"[..]);
-        let mut input = BufReader::new(stream);
-        let mut line = Vec::new();
-        let first = read_bounded_line(&mut input, max_line, &mut line).await;
-        assert_eq!(first.unwrap(), LineRead::TooLong);
-        assert!(line.capacity() <= 2 * max_line, "held {}", line.capacity());
-        let second = read_bounded_line(&mut input, max_line, &mut line).await;
-        assert_eq!(
-            (second.unwrap(), line.as_slice()),
-            (LineRead::Line, &b"{}"[..])
-        );
-        let third = read_bounded_line(&mut input, max_line, &mut line).await;
-        assert_eq!(third.unwrap(), LineRead::End);
-    }
+    use tokio::io::AsyncBufReadExt;
 
     #[tokio::test]
     async fn serves_initialize_then_answers_an_overlong_line_with_a_parse_error() {

@@ -339,7 +339,7 @@ fn fault_invalid_utf8_writes_raw_bytes() {
         panic!("expected one raw output, got {outputs:?}");
     };
     assert!(bytes.windows(2).any(|w| w == [0xFF, 0xFE]) && bytes.ends_with(b"\n"));
-    assert!(std::str::from_utf8(&bytes).is_err());
+    assert!(std::str::from_utf8(bytes).is_err());
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The eight tools: their definitions per revision, argument validation against their input
 //! schemas, and what each call does.
 
+use crate::runner::roles::ROLES_META_KEY;
 use super::jsonrpc::{Outcome, RpcError};
 use super::{Fault, Output, Server};
 use crate::protocol::Revision;
@@ -66,6 +67,18 @@ impl Tool {
         }
     }
 
+    /// The fixture role the tool plays, published in `_meta` so scenarios find it by discovery
+    /// the way they would on any server that names its roles.
+    fn role(self) -> Option<&'static str> {
+        match self {
+            Tool::Fail => Some("errors"),
+            Tool::Count => Some("emits_progress"),
+            Tool::Log => Some("logs"),
+            Tool::ListRoots => Some("uses_roots"),
+            _ => None,
+        }
+    }
+
     fn input_schema(self) -> Value {
         let (properties, required) = match self {
             Tool::Echo | Tool::Reverse | Tool::Uppercase => {
@@ -98,6 +111,9 @@ impl Tool {
         });
         if self == Tool::Echo && revision >= Revision::V2025_03_26 {
             definition["annotations"] = json!({ "readOnlyHint": true });
+        }
+        if let Some(role) = self.role().filter(|_| revision >= Revision::V2025_06_18) {
+            definition["_meta"] = json!({ ROLES_META_KEY: [role] });
         }
         if self == Tool::Add && revision >= Revision::V2025_06_18 {
             definition["outputSchema"] = json!({

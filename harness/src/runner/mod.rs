@@ -32,7 +32,7 @@ impl Target {
         }
     }
 
-    fn connect(&self, max_frame: usize) -> std::io::Result<Connection> {
+    pub(crate) fn connect(&self, max_frame: usize) -> std::io::Result<Connection> {
         match self {
             Target::Embedded { fault } => Ok(transport::in_process::connect(*fault, max_frame)),
             Target::Command(cmd) => transport::stdio::spawn(cmd, max_frame),
@@ -84,7 +84,7 @@ pub async fn run_scenario(scenario: &Scenario, target: &Target, config: &RunConf
             }
         }
     };
-    session::Session::new(conn, scenario, config).run().await
+    session::Session::new(conn, scenario, target, config).run().await
 }
 
 /// Runs scenarios `config.jobs` at a time; results come back in the scenarios' order.

@@ -50,6 +50,33 @@ pub fn bind_tool(tool: &Value) -> Value {
     bound
 }
 
+/// The prompt object as scenarios see it: the listed prompt plus `argument_values` (a value for
+/// every required argument) and `required_argument` (the name of the first required one, if any).
+pub fn bind_prompt(prompt: &Value) -> Value {
+    let mut bound = prompt.clone();
+    let required: Vec<&str> = prompt
+        .get("arguments")
+        .and_then(Value::as_array)
+        .map(|args| {
+            args.iter()
+                .filter(|a| a.get("required").and_then(Value::as_bool) == Some(true))
+                .filter_map(|a| a.get("name").and_then(Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default();
+    let arguments: Map<String, Value> = required
+        .iter()
+        .map(|name| (name.to_string(), json!("zcpspec")))
+        .collect();
+    if let Value::Object(map) = &mut bound {
+        map.insert("argument_values".into(), Value::Object(arguments));
+        if let Some(first) = required.first() {
+            map.insert("required_argument".into(), json!(first));
+        }
+    }
+    bound
+}
+
 /// Minimal arguments valid against an object schema: every required property gets a value of
 /// its type that respects `enum`, `const`, `minimum` and `maximum`.
 pub fn valid_arguments(schema: Option<&Value>) -> Value {

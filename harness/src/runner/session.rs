@@ -2,7 +2,7 @@
 //! from the scenario's handlers, records every event, and records each expectation (resolved)
 //! for the judge. Every wait is bounded.
 
-use super::{roles, RunConfig, ScenarioRun};
+use super::{roles, RunConfig, ScenarioRun, Target as RunTarget};
 use crate::protocol::frame::same_id;
 use crate::protocol::{Frame, MessageKind, Revision};
 use crate::scenario::vars::{lookup, Vars};
@@ -28,6 +28,7 @@ pub struct Session<'a> {
     conn: Connection,
     trace: Trace,
     scenario: &'a Scenario,
+    target: &'a RunTarget,
     config: &'a RunConfig,
     vars: Vars,
     next_id: i64,
@@ -46,11 +47,17 @@ enum Pumped {
 }
 
 impl<'a> Session<'a> {
-    pub fn new(conn: Connection, scenario: &'a Scenario, config: &'a RunConfig) -> Self {
+    pub fn new(
+        conn: Connection,
+        scenario: &'a Scenario,
+        target: &'a RunTarget,
+        config: &'a RunConfig,
+    ) -> Self {
         Session {
             conn,
             trace: Trace::new(),
             scenario,
+            target,
             config,
             vars: Vars::default(),
             next_id: 1,
@@ -114,6 +121,18 @@ impl<'a> Session<'a> {
     }
 
     async fn run_step(&mut self, step: &Step, path: &str) -> Result<(), Stop> {
+        if let Some(reference) = &step.when {
+            if self.vars.get(reference).is_none_or(Value::is_null) {
+                let checks = nested_checks(std::slice::from_ref(step));
+                if !checks.is_empty() {
+                    self.trace.record(EventKind::Skip {
+                        checks,
+                        reason: format!("${{{reference}}} has no value in this session"),
+                    });
+                }
+                return Ok(());
+            }
+        }
         match &step.action {
             Action::Initialize {
                 protocol_version,
@@ -210,6 +229,20 @@ impl<'a> Session<'a> {
                 }
                 Err(Stop("the server's input was closed".into()))
             }
+            Action::Reconnect => {
+                self.shut_down().await;
+                self.conn = self
+                    .target
+                    .connect(self.config.max_frame)
+                    .map_err(|e| Stop(format!("cannot reconnect: {e}")))?;
+                self.ended = false;
+                self.exited = false;
+                self.trace.record(EventKind::Spawned {
+                    command: self.conn.description.clone(),
+                    pid: self.conn.pid,
+                });
+                Ok(())
+            }
             Action::Foreach { list, bind, steps } => {
                 let items = self.list_all(*list, path).await?;
                 if items.is_empty() {
@@ -223,7 +256,8 @@ impl<'a> Session<'a> {
                 for (i, item) in items.iter().enumerate() {
                     let bound = match list {
                         ListKind::Tools => roles::bind_tool(item),
-                        _ => item.clone(),
+                        ListKind::Prompts => roles::bind_prompt(item),
+                        ListKind::Resources => item.clone(),
                     };
                     let label = item
                         .get("name")
@@ -272,9 +306,13 @@ impl<'a> Session<'a> {
         protocol_version: Option<&str>,
         initialized: bool,
     ) -> Result<(), Stop> {
-        let version = protocol_version
-            .map(str::to_string)
-            .unwrap_or_else(|| self.config.revision.as_str().to_string());
+        let version = match protocol_version {
+            Some(v) => self
+                .vars
+                .substitute(&Value::from(v))
+                .map_err(unresolved)?,
+            None => Value::from(self.config.revision.as_str()),
+        };
         let params = json!({
             "protocolVersion": version,
             "capabilities": self.scenario.client_capabilities,

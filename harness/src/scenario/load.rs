@@ -79,6 +79,7 @@ struct StepSpec {
     expect_notification: Option<NotificationWaitSpec>,
     expect_silence: Option<SilenceSpec>,
     close_input: Option<CloseSpec>,
+    reconnect: Option<EmptySpec>,
     foreach: Option<ForeachSpec>,
     poll: Option<PollSpec>,
     /// An explicit id for `request`.
@@ -87,7 +88,12 @@ struct StepSpec {
     expect: Vec<Spanned<ExpectSpecYaml>>,
     #[serde(default)]
     capture: BTreeMap<String, String>,
+    when: Option<Spanned<String>>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmptySpec {}
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -393,6 +399,9 @@ fn convert_step(
             within_ms: c.within_ms,
         });
     }
+    if s.reconnect.is_some() {
+        actions.push(Action::Reconnect);
+    }
     if let Some(f) = s.foreach {
         let list = match f.list.value.as_str() {
             "tools" => ListKind::Tools,
@@ -425,7 +434,7 @@ fn convert_step(
         return Err(err(
             at,
             format!(
-                "a step needs exactly one action (initialize, request, notify, raw, expect_notification, expect_silence, close_input, foreach, poll); found {}",
+                "a step needs exactly one action (initialize, request, notify, raw, expect_notification, expect_silence, close_input, reconnect, foreach, poll); found {}",
                 actions.len()
             ),
         ));
@@ -491,10 +500,26 @@ fn convert_step(
             "expectations go on the steps inside foreach, and a notification has no response to expect".into(),
         ));
     }
+    let when = match s.when {
+        Some(w) => {
+            let v = w.value.trim();
+            match v.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+                Some(reference) if !reference.is_empty() => Some(reference.to_string()),
+                _ => {
+                    return Err(err(
+                        w.referenced,
+                        format!("`when` takes one variable reference such as ${{cursor}}, not {v:?}"),
+                    ))
+                }
+            }
+        }
+        None => None,
+    };
     Ok(Step {
         action,
         expect,
         capture: s.capture.into_iter().collect(),
+        when,
     })
 }
 

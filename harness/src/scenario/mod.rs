@@ -59,6 +59,9 @@ pub struct Step {
     pub expect: Vec<ExpectSpec>,
     /// Variables to capture from the response: name → dotted path into the response message.
     pub capture: Vec<(String, String)>,
+    /// A variable reference (`${cursor}`); when it does not resolve to a non-null value, the
+    /// step is skipped and its checks are not applicable.
+    pub when: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +95,8 @@ pub enum Action {
     CloseInput {
         within_ms: u64,
     },
+    /// End this session and start a new one with the same target; variables are kept.
+    Reconnect,
     /// Repeat `steps` for every discovered item of a list (`tools`, `resources`, `prompts`).
     Foreach {
         list: ListKind,
