@@ -15,14 +15,17 @@ pub fn judge(scenario: &Scenario, events: &[Event]) -> Vec<CheckResult> {
     for event in events {
         match &event.kind {
             EventKind::Expect(x) => results.push(evaluate(x, events)),
-            EventKind::Skip { checks, reason } => {
-                results.extend(checks.iter().filter_map(|c| {
-                    outcome(c, None, Verdict::Skip, format!("not applicable: {reason}"))
-                }))
-            }
+            EventKind::Skip { checks, reason } => results.extend(checks.iter().filter_map(|c| {
+                outcome(c, None, Verdict::Skip, format!("not applicable: {reason}"))
+            })),
             EventKind::Unperformed { checks, reason } => {
                 results.extend(checks.iter().filter_map(|c| {
-                    outcome(c, None, Verdict::NotObserved, format!("step not performed: {reason}"))
+                    outcome(
+                        c,
+                        None,
+                        Verdict::NotObserved,
+                        format!("step not performed: {reason}"),
+                    )
                 }))
             }
             _ => {}
@@ -46,7 +49,12 @@ pub fn judge(scenario: &Scenario, events: &[Event]) -> Vec<CheckResult> {
     merged
 }
 
-fn outcome(id: &str, subject: Option<String>, verdict: Verdict, message: String) -> Option<CheckResult> {
+fn outcome(
+    id: &str,
+    subject: Option<String>,
+    verdict: Verdict,
+    message: String,
+) -> Option<CheckResult> {
     let def = checks::find(id)?;
     Some(CheckResult {
         check: def.id,
@@ -118,9 +126,9 @@ fn evaluate(x: &Expectation, events: &[Event]) -> CheckResult {
     match &x.target {
         Target::Response { id, sent } => {
             let found = events.iter().skip(*sent as usize + 1).find(|e| {
-                received(e).is_some_and(|f| {
-                    matches!(f.kind(), MessageKind::Response { id: got } if same_id(got, id))
-                })
+                received(e).is_some_and(
+                    |f| matches!(f.kind(), MessageKind::Response { id: got } if same_id(got, id)),
+                )
             });
             judge_message(&mut result, x, events, found, *sent, broken, || {
                 format!("the response to request id {}", matcher::compact(id))
@@ -129,7 +137,10 @@ fn evaluate(x: &Expectation, events: &[Event]) -> CheckResult {
         Target::NextResponse { sent } => {
             let found = events.iter().skip(*sent as usize + 1).find(|e| {
                 received(e).is_some_and(|f| {
-                    matches!(f.kind(), MessageKind::Response { .. } | MessageKind::Batch(_))
+                    matches!(
+                        f.kind(),
+                        MessageKind::Response { .. } | MessageKind::Batch(_)
+                    )
                 })
             });
             judge_message(&mut result, x, events, found, *sent, broken, || {
@@ -161,7 +172,10 @@ fn evaluate(x: &Expectation, events: &[Event]) -> CheckResult {
                 result.message = format!("nothing arrived for {ms} ms");
             } else {
                 result.verdict = broken;
-                result.message = format!("{} message(s) arrived during {ms} ms of expected silence", noise.len());
+                result.message = format!(
+                    "{} message(s) arrived during {ms} ms of expected silence",
+                    noise.len()
+                );
                 result.expected = Some("no message".into());
                 result.actual = received(noise[0]).map(|f| f.text());
                 result.frames = noise.iter().map(|e| e.seq).take(5).collect();
@@ -169,12 +183,15 @@ fn evaluate(x: &Expectation, events: &[Event]) -> CheckResult {
         }
         Target::Exit { after, within_ms } => {
             let start = events.get(*after as usize).map_or(0.0, |e| e.ms);
-            let exit = events.iter().skip(*after as usize).find_map(|e| match e.kind {
-                EventKind::Exited { code, signal } if e.ms <= start + *within_ms as f64 => {
-                    Some((e.seq, code, signal))
-                }
-                _ => None,
-            });
+            let exit = events
+                .iter()
+                .skip(*after as usize)
+                .find_map(|e| match e.kind {
+                    EventKind::Exited { code, signal } if e.ms <= start + *within_ms as f64 => {
+                        Some((e.seq, code, signal))
+                    }
+                    _ => None,
+                });
             match exit {
                 Some((seq, code, signal)) => {
                     result.message = match (code, signal) {
@@ -186,7 +203,9 @@ fn evaluate(x: &Expectation, events: &[Event]) -> CheckResult {
                 }
                 None => {
                     result.verdict = broken;
-                    result.message = format!("the server was still running {within_ms} ms after its input closed");
+                    result.message = format!(
+                        "the server was still running {within_ms} ms after its input closed"
+                    );
                     result.expected = Some(format!("exit within {within_ms} ms"));
                     result.actual = Some("still running".into());
                 }
@@ -221,7 +240,13 @@ fn judge_message(
         problems.extend(matcher::check(m, &message));
     }
     if let Some(scope) = &x.notifications {
-        problems.extend(check_notifications(scope, events, from, event.seq, &mut result.frames));
+        problems.extend(check_notifications(
+            scope,
+            events,
+            from,
+            event.seq,
+            &mut result.frames,
+        ));
     }
     if problems.is_empty() {
         result.message = format!("{} arrived as expected", what());
@@ -257,12 +282,16 @@ fn check_notifications(
         .iter()
         .filter_map(|e| {
             let f = received(e)?;
-            (f.kind().method() == Some(scope.method.as_str())).then(|| (e.seq, f.json.clone().unwrap_or_default()))
+            (f.kind().method() == Some(scope.method.as_str()))
+                .then(|| (e.seq, f.json.clone().unwrap_or_default()))
         })
         .collect();
     let mut problems = Vec::new();
     if let Some(none) = &scope.none {
-        if let Some((seq, msg)) = seen.iter().find(|(_, m)| matcher::check(none, m).is_empty()) {
+        if let Some((seq, msg)) = seen
+            .iter()
+            .find(|(_, m)| matcher::check(none, m).is_empty())
+        {
             frames.push(*seq);
             problems.push(matcher::Mismatch {
                 path: format!("{} notifications", scope.method),

@@ -12,7 +12,11 @@ use zcpspec::runner::{RunConfig, Target};
 use zcpspec::suite::{self, exit, SuiteOptions};
 
 #[derive(Parser)]
-#[command(name = "zcpspec", version, about = "Conformance tests and fuzzing for MCP and ZCP servers")]
+#[command(
+    name = "zcpspec",
+    version,
+    about = "Conformance tests and fuzzing for MCP and ZCP servers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -180,7 +184,13 @@ async fn serve(args: ServeArgs) -> i32 {
     match args.transport {
         ServeTransport::Stdio => {
             let server = reference::Server::new(args.fault);
-            reference::serve_lines(server, tokio::io::stdin(), tokio::io::stdout(), args.max_frame_bytes).await
+            reference::serve_lines(
+                server,
+                tokio::io::stdin(),
+                tokio::io::stdout(),
+                args.max_frame_bytes,
+            )
+            .await
         }
     }
 }
@@ -189,7 +199,13 @@ fn list(format: ListFormat) -> i32 {
     match format {
         ListFormat::Text => {
             for c in CHECKS {
-                println!("{:<44} {:<10} {:<48} {}", c.id, c.level.as_str(), c.spec, c.catalogue.join(","));
+                println!(
+                    "{:<44} {:<10} {:<48} {}",
+                    c.id,
+                    c.level.as_str(),
+                    c.spec,
+                    c.catalogue.join(",")
+                );
             }
         }
         ListFormat::Json => {

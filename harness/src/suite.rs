@@ -88,7 +88,11 @@ pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome
         write_reports(dir, &report, &scenarios, &runs, opts.strict)
             .map_err(|e| format!("cannot write reports to {}: {e}", dir.display()))?;
     }
-    let _ = write!(out, "{}", report::terminal::summary(&report, opts.strict, opts.color));
+    let _ = write!(
+        out,
+        "{}",
+        report::terminal::summary(&report, opts.strict, opts.color)
+    );
     let exit_code = exit_code(&report, opts.strict);
     Ok(SuiteOutcome { report, exit_code })
 }
@@ -105,7 +109,11 @@ fn select(all: Vec<Scenario>, filter: &[String]) -> Result<Vec<Scenario>, String
     Ok(all.into_iter().filter(|s| set.is_match(&s.id)).collect())
 }
 
-fn scenario_report(s: &Scenario, run: &runner::ScenarioRun, trace: Option<String>) -> ScenarioReport {
+fn scenario_report(
+    s: &Scenario,
+    run: &runner::ScenarioRun,
+    trace: Option<String>,
+) -> ScenarioReport {
     ScenarioReport {
         id: s.id.clone(),
         title: s.title.clone(),
@@ -142,7 +150,10 @@ fn write_reports(
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("report.json"), report::json::render(report))?;
     std::fs::write(dir.join("junit.xml"), report::junit::render(report))?;
-    std::fs::write(dir.join("summary.md"), report::markdown::render(report, strict))?;
+    std::fs::write(
+        dir.join("summary.md"),
+        report::markdown::render(report, strict),
+    )?;
     for (s, run) in scenarios.iter().zip(runs) {
         let path = dir.join(trace_path(&s.id));
         if let Some(parent) = path.parent() {

@@ -1,7 +1,7 @@
 //! The trace: every event of a session in order, with its time, as the runner observed it.
 //! The judge reads nothing else, so a trace is the whole evidence for every verdict.
 
-use crate::protocol::Frame;
+use crate::protocol::{Frame, MessageKind};
 use crate::scenario::Expectation;
 use serde::Serialize;
 use serde_json::Value;
@@ -61,17 +61,11 @@ pub enum EventKind {
         waiting_for: String,
     },
     /// What the scenario expects; the judge evaluates it against the events around it.
-    Expect(Expectation),
+    Expect(Box<Expectation>),
     /// Checks that do not apply to this session, with the reason.
-    Skip {
-        checks: Vec<String>,
-        reason: String,
-    },
+    Skip { checks: Vec<String>, reason: String },
     /// Checks whose step could not be performed, with the reason.
-    Unperformed {
-        checks: Vec<String>,
-        reason: String,
-    },
+    Unperformed { checks: Vec<String>, reason: String },
     /// Frames that were received but not recorded (see MAX_RECORDED_NOTIFICATIONS).
     Dropped { notifications: u64 },
 }
@@ -130,22 +124,23 @@ impl Trace {
 
     /// Records an event and returns its sequence number.
     pub fn record(&mut self, kind: EventKind) -> u64 {
-        if let EventKind::Received { frame } = &kind {
-            if matches!(
-                frame.kind(),
-                crate::protocol::MessageKind::Notification { .. }
-            ) {
-                if self.notifications >= MAX_RECORDED_NOTIFICATIONS {
-                    self.dropped += 1;
-                    return self.next_seq();
-                }
-                self.notifications += 1;
-            }
-        }
         let seq = self.next_seq();
         let ms = (self.started.elapsed().as_micros() as f64) / 1000.0;
         self.events.push(Event { seq, ms, kind });
         seq
+    }
+
+    /// Records a frame the server sent; None when it is a notification past
+    /// [`MAX_RECORDED_NOTIFICATIONS`], which is only counted.
+    pub fn record_received(&mut self, frame: Frame) -> Option<u64> {
+        if matches!(frame.kind(), MessageKind::Notification { .. }) {
+            if self.notifications >= MAX_RECORDED_NOTIFICATIONS {
+                self.dropped += 1;
+                return None;
+            }
+            self.notifications += 1;
+        }
+        Some(self.record(EventKind::Received { frame }))
     }
 
     /// Ends recording: notes how many notifications were dropped, if any.

@@ -25,7 +25,13 @@ impl Finding {
         }
     }
 
-    fn judge(&mut self, seq: u64, ok: bool, expected: impl FnOnce() -> String, actual: impl FnOnce() -> String) {
+    fn judge(
+        &mut self,
+        seq: u64,
+        ok: bool,
+        expected: impl FnOnce() -> String,
+        actual: impl FnOnce() -> String,
+    ) {
         self.judged += 1;
         if !ok && self.violation.is_none() {
             self.violation = Some((seq, expected(), actual()));
@@ -81,7 +87,10 @@ impl<'a> View<'a> {
             match &e.kind {
                 EventKind::Sent { frame, .. } => match &frame.json {
                     Some(v) => {
-                        if matches!(MessageKind::of(v), MessageKind::Batch(_) | MessageKind::Invalid) {
+                        if matches!(
+                            MessageKind::of(v),
+                            MessageKind::Batch(_) | MessageKind::Invalid
+                        ) {
                             view.unreadable_sent.push(e.seq);
                         }
                         unpack(e.seq, v, &mut view.sent);
@@ -98,14 +107,20 @@ impl<'a> View<'a> {
             }
         }
         let init_id = view.sent.iter().find_map(|m| match m.kind {
-            MessageKind::Request { id, method: "initialize" } => {
+            MessageKind::Request {
+                id,
+                method: "initialize",
+            } => {
                 view.client_caps = m.value.pointer("/params/capabilities");
                 Some(id)
             }
             _ => None,
         });
         if let Some(init_id) = init_id {
-            if let Some(result) = view.response_to(init_id).and_then(|m| m.value.get("result")) {
+            if let Some(result) = view
+                .response_to(init_id)
+                .and_then(|m| m.value.get("result"))
+            {
                 view.server_caps = result.get("capabilities");
                 view.revision = result
                     .get("protocolVersion")
@@ -159,7 +174,8 @@ fn is_server_request(kind: &MessageKind) -> bool {
 /// Evaluates every invariant over a session's events.
 pub fn evaluate(events: &[Event]) -> Vec<CheckResult> {
     let view = View::new(events);
-    let rules: [(&str, fn(&View) -> Finding); 15] = [
+    type Rule = fn(&View) -> Finding;
+    let rules: [(&str, Rule); 16] = [
         ("base/jsonrpc-version", jsonrpc_version),
         ("base/utf8", utf8),
         ("stdio/only-messages-on-stdout", only_messages),
@@ -167,21 +183,26 @@ pub fn evaluate(events: &[Event]) -> Vec<CheckResult> {
         ("base/one-response-per-request", one_response),
         ("base/result-xor-error", result_xor_error),
         ("base/error-object", error_object),
-        ("base/no-response-to-notification", no_response_to_notification),
+        (
+            "base/no-response-to-notification",
+            no_response_to_notification,
+        ),
         ("base/notification-without-id", notification_without_id),
         ("base/server-request-id", server_request_id),
         ("base/message-shape", message_shape),
         ("lifecycle/features-declared", features_declared),
-        ("lifecycle/client-capabilities-respected", client_capabilities_respected),
+        (
+            "lifecycle/client-capabilities-respected",
+            client_capabilities_respected,
+        ),
         ("progress/token-known", progress_token_known),
         ("progress/increasing", progress_increasing),
+        ("progress/none-after-response", progress_none_after_response),
     ];
-    let mut out: Vec<CheckResult> = rules
+    rules
         .iter()
         .filter_map(|(id, rule)| to_result(id, rule(&view)))
-        .collect();
-    out.extend(to_result("progress/none-after-response", progress_none_after_response(&view)));
-    out
+        .collect()
 }
 
 fn to_result(id: &str, f: Finding) -> Option<CheckResult> {
@@ -213,7 +234,12 @@ fn jsonrpc_version(v: &View) -> Finding {
     let mut f = Finding::new();
     for m in &v.received {
         let got = m.value.get("jsonrpc");
-        f.judge(m.seq, got == Some(&Value::from("2.0")), || "\"jsonrpc\": \"2.0\"".into(), || format!("jsonrpc: {}", describe(got)));
+        f.judge(
+            m.seq,
+            got == Some(&Value::from("2.0")),
+            || "\"jsonrpc\": \"2.0\"".into(),
+            || format!("jsonrpc: {}", describe(got)),
+        );
     }
     f
 }
@@ -221,7 +247,12 @@ fn jsonrpc_version(v: &View) -> Finding {
 fn utf8(v: &View) -> Finding {
     let mut f = Finding::new();
     for (seq, frame) in &v.frames {
-        f.judge(*seq, frame.is_utf8(), || "UTF-8 text".into(), || format!("invalid UTF-8 in {}", frame.text()));
+        f.judge(
+            *seq,
+            frame.is_utf8(),
+            || "UTF-8 text".into(),
+            || format!("invalid UTF-8 in {}", frame.text()),
+        );
     }
     f
 }
@@ -231,10 +262,20 @@ fn only_messages(v: &View) -> Finding {
     for (seq, frame) in &v.frames {
         let ok = match frame.kind() {
             MessageKind::NotJson | MessageKind::Invalid => false,
-            MessageKind::Batch(items) => items.iter().all(|i| !matches!(MessageKind::of(i), MessageKind::Invalid | MessageKind::Batch(_))),
+            MessageKind::Batch(items) => items.iter().all(|i| {
+                !matches!(
+                    MessageKind::of(i),
+                    MessageKind::Invalid | MessageKind::Batch(_)
+                )
+            }),
             _ => true,
         };
-        f.judge(*seq, ok, || "one JSON-RPC message per line".into(), || format!("stdout line {:?}", truncate(&frame.text())));
+        f.judge(
+            *seq,
+            ok,
+            || "one JSON-RPC message per line".into(),
+            || format!("stdout line {:?}", truncate(&frame.text())),
+        );
     }
     f
 }
@@ -244,11 +285,15 @@ fn only_messages(v: &View) -> Finding {
 fn response_ids(v: &View) -> Finding {
     let mut f = Finding::new();
     for (m, id) in v.responses().filter(|(_, id)| !id.is_null()) {
-        let known = v
-            .sent
-            .iter()
-            .any(|sent| sent.seq < m.seq && sent.value.get("id").is_some_and(|sid| same_id(sid, id)));
-        f.judge(m.seq, known, || "the id of a request the harness sent".into(), || format!("response with id {}", compact(id)));
+        let known = v.sent.iter().any(|sent| {
+            sent.seq < m.seq && sent.value.get("id").is_some_and(|sid| same_id(sid, id))
+        });
+        f.judge(
+            m.seq,
+            known,
+            || "the id of a request the harness sent".into(),
+            || format!("response with id {}", compact(id)),
+        );
     }
     f
 }
@@ -258,7 +303,12 @@ fn one_response(v: &View) -> Finding {
     let responses: Vec<_> = v.responses().filter(|(_, id)| !id.is_null()).collect();
     for (i, (m, id)) in responses.iter().enumerate() {
         let earlier = responses[..i].iter().any(|(_, other)| same_id(other, id));
-        f.judge(m.seq, !earlier, || "one response per request".into(), || format!("a second response with id {}", compact(id)));
+        f.judge(
+            m.seq,
+            !earlier,
+            || "one response per request".into(),
+            || format!("a second response with id {}", compact(id)),
+        );
     }
     f
 }
@@ -267,7 +317,12 @@ fn result_xor_error(v: &View) -> Finding {
     let mut f = Finding::new();
     for (m, _) in v.responses() {
         let both = m.value.get("result").is_some() && m.value.get("error").is_some();
-        f.judge(m.seq, !both, || "either result or error".into(), || format!("both in {}", truncate(&compact(m.value))));
+        f.judge(
+            m.seq,
+            !both,
+            || "either result or error".into(),
+            || format!("both in {}", truncate(&compact(m.value))),
+        );
     }
     f
 }
@@ -278,7 +333,12 @@ fn error_object(v: &View) -> Finding {
         if let Some(error) = m.value.get("error") {
             let ok = error.get("code").is_some_and(|c| c.is_i64())
                 && error.get("message").is_some_and(Value::is_string);
-            f.judge(m.seq, ok, || "error {code: integer, message: string}".into(), || format!("error {}", truncate(&compact(error))));
+            f.judge(
+                m.seq,
+                ok,
+                || "error {code: integer, message: string}".into(),
+                || format!("error {}", truncate(&compact(error))),
+            );
         }
     }
     f
@@ -307,7 +367,17 @@ fn no_response_to_notification(v: &View) -> Finding {
         if ok {
             excused += 1;
         }
-        f.judge(m.seq, ok, || "no response to a notification".into(), || format!("an id-less response {} after a notification", truncate(&compact(m.value))));
+        f.judge(
+            m.seq,
+            ok,
+            || "no response to a notification".into(),
+            || {
+                format!(
+                    "an id-less response {} after a notification",
+                    truncate(&compact(m.value))
+                )
+            },
+        );
     }
     // Every notification sent is judged: the rule held for it unless a stray response appeared.
     f.judged += notifications.len();
@@ -319,7 +389,12 @@ fn notification_without_id(v: &View) -> Finding {
     for m in &v.received {
         if let Some(method) = m.kind.method().filter(|m| m.starts_with("notifications/")) {
             let has_id = m.value.get("id").is_some();
-            f.judge(m.seq, !has_id, || format!("{method} without an id"), || format!("{method} with id {}", describe(m.value.get("id"))));
+            f.judge(
+                m.seq,
+                !has_id,
+                || format!("{method} without an id"),
+                || format!("{method} with id {}", describe(m.value.get("id"))),
+            );
         }
     }
     f
@@ -329,9 +404,15 @@ fn server_request_id(v: &View) -> Finding {
     let mut f = Finding::new();
     let mut seen: Vec<&Value> = Vec::new();
     for (m, id, method) in v.server_requests() {
-        let ok = (id.is_string() || id.is_i64() || id.is_u64()) && !seen.iter().any(|s| same_id(s, id));
+        let ok =
+            (id.is_string() || id.is_i64() || id.is_u64()) && !seen.iter().any(|s| same_id(s, id));
         seen.push(id);
-        f.judge(m.seq, ok, || "a string or integer id not used before".into(), || format!("{method} with id {}", compact(id)));
+        f.judge(
+            m.seq,
+            ok,
+            || "a string or integer id not used before".into(),
+            || format!("{method} with id {}", compact(id)),
+        );
     }
     f
 }
@@ -339,18 +420,35 @@ fn server_request_id(v: &View) -> Finding {
 fn message_shape(v: &View) -> Finding {
     let mut f = Finding::new();
     for (m, id) in v.responses() {
-        let Some(result) = m.value.get("result") else { continue };
-        let method = v.client_requests().find(|(_, sid, _)| same_id(sid, id)).map(|(_, _, method)| method);
+        let Some(result) = m.value.get("result") else {
+            continue;
+        };
+        let method = v
+            .client_requests()
+            .find(|(_, sid, _)| same_id(sid, id))
+            .map(|(_, _, method)| method);
         if let Some(method) = method.filter(|m| shapes::knows(m)) {
             let problems = shapes::violations(method, result);
-            f.judge(m.seq, problems.is_empty(), || format!("a {method} result as the schema defines it"), || format!("{method} result: {}", problems.join("; ")));
+            f.judge(
+                m.seq,
+                problems.is_empty(),
+                || format!("a {method} result as the schema defines it"),
+                || format!("{method} result: {}", problems.join("; ")),
+            );
         }
     }
     for m in &v.received {
-        if let (MessageKind::Notification { method }, Some(params)) = (&m.kind, m.value.get("params")) {
+        if let (MessageKind::Notification { method }, Some(params)) =
+            (&m.kind, m.value.get("params"))
+        {
             if shapes::knows(method) {
                 let problems = shapes::violations(method, params);
-                f.judge(m.seq, problems.is_empty(), || format!("{method} params as the schema defines them"), || format!("{method} params: {}", problems.join("; ")));
+                f.judge(
+                    m.seq,
+                    problems.is_empty(),
+                    || format!("{method} params as the schema defines them"),
+                    || format!("{method} params: {}", problems.join("; ")),
+                );
             }
         }
     }
@@ -366,14 +464,37 @@ fn features_declared(v: &View) -> Finding {
         if m.value.get("result").is_none() {
             continue;
         }
-        let method = v.client_requests().find(|(_, sid, _)| same_id(sid, id)).map(|(_, _, method)| method);
+        let method = v
+            .client_requests()
+            .find(|(_, sid, _)| same_id(sid, id))
+            .map(|(_, _, method)| method);
         if let Some(cap) = method.and_then(|m| revision.capability_for(m)) {
             let method = method.unwrap_or_default();
-            f.judge(m.seq, caps.get(cap).is_some(), || format!("capabilities.{cap} declared, since {method} is served"), || format!("{method} answered with a result, but capabilities has no {cap}: {}", compact(caps)));
+            f.judge(
+                m.seq,
+                caps.get(cap).is_some(),
+                || format!("capabilities.{cap} declared, since {method} is served"),
+                || {
+                    format!(
+                        "{method} answered with a result, but capabilities has no {cap}: {}",
+                        compact(caps)
+                    )
+                },
+            );
         }
     }
     for m in v.notifications("notifications/message") {
-        f.judge(m.seq, caps.get("logging").is_some(), || "capabilities.logging declared, since log messages are sent".into(), || format!("notifications/message sent, but capabilities has no logging: {}", compact(caps)));
+        f.judge(
+            m.seq,
+            caps.get("logging").is_some(),
+            || "capabilities.logging declared, since log messages are sent".into(),
+            || {
+                format!(
+                    "notifications/message sent, but capabilities has no logging: {}",
+                    compact(caps)
+                )
+            },
+        );
     }
     f
 }
@@ -388,7 +509,12 @@ fn client_capabilities_respected(v: &View) -> Finding {
             _ => continue,
         };
         let declared = v.client_caps.is_some_and(|c| c.get(needed).is_some());
-        f.judge(m.seq, declared, || format!("no {method} unless the client declared {needed}"), || format!("{method} sent, but the client declared no {needed} capability"));
+        f.judge(
+            m.seq,
+            declared,
+            || format!("no {method} unless the client declared {needed}"),
+            || format!("{method} sent, but the client declared no {needed} capability"),
+        );
     }
     f
 }
@@ -408,8 +534,17 @@ fn progress_token_known(v: &View) -> Finding {
     let tokens = progress_tokens(v);
     for m in v.notifications("notifications/progress") {
         let token = m.value.pointer("/params/progressToken");
-        let known = token.is_some_and(|t| tokens.iter().any(|(k, sent, _)| same_id(k, t) && *sent < m.seq));
-        f.judge(m.seq, known, || "a progressToken from one of the harness's requests".into(), || format!("progress for token {}", describe(token)));
+        let known = token.is_some_and(|t| {
+            tokens
+                .iter()
+                .any(|(k, sent, _)| same_id(k, t) && *sent < m.seq)
+        });
+        f.judge(
+            m.seq,
+            known,
+            || "a progressToken from one of the harness's requests".into(),
+            || format!("progress for token {}", describe(token)),
+        );
     }
     f
 }
@@ -420,14 +555,39 @@ fn progress_increasing(v: &View) -> Finding {
     for (token, _, _) in tokens {
         let values: Vec<(u64, Option<f64>)> = v
             .notifications("notifications/progress")
-            .filter(|m| m.value.pointer("/params/progressToken").is_some_and(|t| same_id(t, token)))
-            .map(|m| (m.seq, m.value.pointer("/params/progress").and_then(Value::as_f64)))
+            .filter(|m| {
+                m.value
+                    .pointer("/params/progressToken")
+                    .is_some_and(|t| same_id(t, token))
+            })
+            .map(|m| {
+                (
+                    m.seq,
+                    m.value.pointer("/params/progress").and_then(Value::as_f64),
+                )
+            })
             .collect();
         for pair in values.windows(2) {
             let (seq, now) = pair[1];
             let before = pair[0].1;
             let ok = matches!((before, now), (Some(a), Some(b)) if b > a);
-            f.judge(seq, ok, || format!("progress above {}", before.map_or("?".into(), |b| b.to_string())), || format!("progress {} for token {}", now.map_or("?".into(), |n| n.to_string()), compact(token)));
+            f.judge(
+                seq,
+                ok,
+                || {
+                    format!(
+                        "progress above {}",
+                        before.map_or("?".into(), |b| b.to_string())
+                    )
+                },
+                || {
+                    format!(
+                        "progress {} for token {}",
+                        now.map_or("?".into(), |n| n.to_string()),
+                        compact(token)
+                    )
+                },
+            );
         }
     }
     f
@@ -437,10 +597,26 @@ fn progress_none_after_response(v: &View) -> Finding {
     let mut f = Finding::new();
     let tokens = progress_tokens(v);
     for m in v.notifications("notifications/progress") {
-        let Some(token) = m.value.pointer("/params/progressToken") else { continue };
-        if let Some((_, _, response)) = tokens.iter().find(|(k, sent, _)| same_id(k, token) && *sent < m.seq) {
+        let Some(token) = m.value.pointer("/params/progressToken") else {
+            continue;
+        };
+        if let Some((_, _, response)) = tokens
+            .iter()
+            .find(|(k, sent, _)| same_id(k, token) && *sent < m.seq)
+        {
             let ok = response.is_none_or(|r| m.seq < r);
-            f.judge(m.seq, ok, || "progress only before the final response".into(), || format!("progress for {} after the response (event #{})", compact(token), response.unwrap_or_default()));
+            f.judge(
+                m.seq,
+                ok,
+                || "progress only before the final response".into(),
+                || {
+                    format!(
+                        "progress for {} after the response (event #{})",
+                        compact(token),
+                        response.unwrap_or_default()
+                    )
+                },
+            );
         }
     }
     f

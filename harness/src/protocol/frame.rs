@@ -12,9 +12,14 @@ pub struct Frame {
 }
 
 impl Frame {
-    /// Parses `raw` once; a frame that is not valid JSON keeps `json: None`.
+    /// Parses `raw` once; a frame that is not valid JSON keeps `json: None`. Invalid UTF-8 is
+    /// read with replacement characters, so that the message is still understood while the
+    /// encoding itself is judged separately.
     pub fn from_bytes(raw: Vec<u8>) -> Self {
-        let json = serde_json::from_slice(&raw).ok();
+        let json = match std::str::from_utf8(&raw) {
+            Ok(text) => serde_json::from_str(text).ok(),
+            Err(_) => serde_json::from_str(&String::from_utf8_lossy(&raw)).ok(),
+        };
         Frame { raw, json }
     }
 
@@ -46,11 +51,18 @@ impl Frame {
 /// What a JSON value is, as a JSON-RPC 2.0 message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MessageKind<'a> {
-    Request { id: &'a Value, method: &'a str },
-    Notification { method: &'a str },
+    Request {
+        id: &'a Value,
+        method: &'a str,
+    },
+    Notification {
+        method: &'a str,
+    },
     /// A response: `result` or `error` (or both, which is itself a violation) with an id member,
     /// possibly null.
-    Response { id: &'a Value },
+    Response {
+        id: &'a Value,
+    },
     Batch(&'a [Value]),
     /// Valid JSON that is no JSON-RPC message at all.
     Invalid,

@@ -51,69 +51,114 @@ const LOG_LEVELS: [&str; 8] = [
 /// The schema for the result of `method`, or for the params of notification `method`.
 fn schemas() -> HashMap<&'static str, Value> {
     HashMap::from([
-        ("initialize", json!({
-            "type": "object",
-            "required": ["protocolVersion", "capabilities", "serverInfo"],
-            "properties": {
-                "protocolVersion": {"type": "string"},
-                "capabilities": {"type": "object"},
-                "serverInfo": {"type": "object", "required": ["name", "version"], "properties": {"name": {"type": "string"}, "version": {"type": "string"}}},
-                "instructions": {"type": "string"}
-            }
-        })),
+        (
+            "initialize",
+            json!({
+                "type": "object",
+                "required": ["protocolVersion", "capabilities", "serverInfo"],
+                "properties": {
+                    "protocolVersion": {"type": "string"},
+                    "capabilities": {"type": "object"},
+                    "serverInfo": {"type": "object", "required": ["name", "version"], "properties": {"name": {"type": "string"}, "version": {"type": "string"}}},
+                    "instructions": {"type": "string"}
+                }
+            }),
+        ),
         ("ping", json!({"type": "object"})),
         ("logging/setLevel", json!({"type": "object"})),
-        ("tools/list", paginated("tools", json!({
-            "type": "object",
-            "required": ["name", "inputSchema"],
-            "properties": {
-                "name": {"type": "string"},
-                "description": {"type": "string"},
-                "inputSchema": {"type": "object", "required": ["type"], "properties": {"type": {"const": "object"}}},
-                "outputSchema": {"type": "object", "required": ["type"], "properties": {"type": {"const": "object"}}},
-                "annotations": {"type": "object"}
-            }
-        }))),
-        ("tools/call", json!({
-            "type": "object",
-            "required": ["content"],
-            "properties": {"content": {"type": "array", "items": content_block()}, "isError": {"type": "boolean"}, "structuredContent": {"type": "object"}}
-        })),
-        ("resources/list", paginated("resources", json!({
-            "type": "object", "required": ["uri", "name"],
-            "properties": {"uri": {"type": "string"}, "name": {"type": "string"}, "mimeType": {"type": "string"}}
-        }))),
-        ("resources/templates/list", paginated("resourceTemplates", json!({
-            "type": "object", "required": ["uriTemplate", "name"],
-            "properties": {"uriTemplate": {"type": "string"}, "name": {"type": "string"}}
-        }))),
-        ("resources/read", json!({
-            "type": "object", "required": ["contents"],
-            "properties": {"contents": {"type": "array", "items": resource_contents()}}
-        })),
-        ("prompts/list", paginated("prompts", json!({
-            "type": "object", "required": ["name"],
-            "properties": {"name": {"type": "string"}, "arguments": {"type": "array", "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "required": {"type": "boolean"}}}}}
-        }))),
-        ("prompts/get", json!({
-            "type": "object", "required": ["messages"],
-            "properties": {"messages": {"type": "array", "items": {"type": "object", "required": ["role", "content"], "properties": {"role": {"enum": ["user", "assistant"]}, "content": content_block()}}}}
-        })),
-        ("completion/complete", json!({
-            "type": "object", "required": ["completion"],
-            "properties": {"completion": {"type": "object", "required": ["values"], "properties": {
-                "values": {"type": "array", "maxItems": 100, "items": {"type": "string"}},
-                "total": {"type": "integer"}, "hasMore": {"type": "boolean"}
-            }}}
-        })),
-        ("notifications/progress", json!({
-            "type": "object", "required": ["progressToken", "progress"],
-            "properties": {"progressToken": {"type": ["string", "integer"]}, "progress": {"type": "number"}, "total": {"type": "number"}, "message": {"type": "string"}}
-        })),
-        ("notifications/message", json!({
-            "type": "object", "required": ["level", "data"],
-            "properties": {"level": {"enum": LOG_LEVELS}, "logger": {"type": "string"}}
-        })),
+        (
+            "tools/list",
+            paginated(
+                "tools",
+                json!({
+                    "type": "object",
+                    "required": ["name", "inputSchema"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "description": {"type": "string"},
+                        "inputSchema": {"type": "object", "required": ["type"], "properties": {"type": {"const": "object"}}},
+                        "outputSchema": {"type": "object", "required": ["type"], "properties": {"type": {"const": "object"}}},
+                        "annotations": {"type": "object"}
+                    }
+                }),
+            ),
+        ),
+        (
+            "tools/call",
+            json!({
+                "type": "object",
+                "required": ["content"],
+                "properties": {"content": {"type": "array", "items": content_block()}, "isError": {"type": "boolean"}, "structuredContent": {"type": "object"}}
+            }),
+        ),
+        (
+            "resources/list",
+            paginated(
+                "resources",
+                json!({
+                    "type": "object", "required": ["uri", "name"],
+                    "properties": {"uri": {"type": "string"}, "name": {"type": "string"}, "mimeType": {"type": "string"}}
+                }),
+            ),
+        ),
+        (
+            "resources/templates/list",
+            paginated(
+                "resourceTemplates",
+                json!({
+                    "type": "object", "required": ["uriTemplate", "name"],
+                    "properties": {"uriTemplate": {"type": "string"}, "name": {"type": "string"}}
+                }),
+            ),
+        ),
+        (
+            "resources/read",
+            json!({
+                "type": "object", "required": ["contents"],
+                "properties": {"contents": {"type": "array", "items": resource_contents()}}
+            }),
+        ),
+        (
+            "prompts/list",
+            paginated(
+                "prompts",
+                json!({
+                    "type": "object", "required": ["name"],
+                    "properties": {"name": {"type": "string"}, "arguments": {"type": "array", "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "required": {"type": "boolean"}}}}}
+                }),
+            ),
+        ),
+        (
+            "prompts/get",
+            json!({
+                "type": "object", "required": ["messages"],
+                "properties": {"messages": {"type": "array", "items": {"type": "object", "required": ["role", "content"], "properties": {"role": {"enum": ["user", "assistant"]}, "content": content_block()}}}}
+            }),
+        ),
+        (
+            "completion/complete",
+            json!({
+                "type": "object", "required": ["completion"],
+                "properties": {"completion": {"type": "object", "required": ["values"], "properties": {
+                    "values": {"type": "array", "maxItems": 100, "items": {"type": "string"}},
+                    "total": {"type": "integer"}, "hasMore": {"type": "boolean"}
+                }}}
+            }),
+        ),
+        (
+            "notifications/progress",
+            json!({
+                "type": "object", "required": ["progressToken", "progress"],
+                "properties": {"progressToken": {"type": ["string", "integer"]}, "progress": {"type": "number"}, "total": {"type": "number"}, "message": {"type": "string"}}
+            }),
+        ),
+        (
+            "notifications/message",
+            json!({
+                "type": "object", "required": ["level", "data"],
+                "properties": {"level": {"enum": LOG_LEVELS}, "logger": {"type": "string"}}
+            }),
+        ),
     ])
 }
 
@@ -123,7 +168,8 @@ fn validators() -> &'static HashMap<&'static str, jsonschema::Validator> {
         schemas()
             .into_iter()
             .map(|(m, s)| {
-                let v = jsonschema::validator_for(&s).expect("the harness's own shapes are valid schemas");
+                let v = jsonschema::validator_for(&s)
+                    .expect("the harness's own shapes are valid schemas");
                 (m, v)
             })
             .collect()

@@ -70,8 +70,13 @@ impl Server {
     fn negotiate(&self, requested: &str) -> (Revision, String) {
         let oldest = Revision::ALL[0];
         let chosen = match (requested.parse::<Revision>().ok(), self.fault) {
-            (Some(requested), Some(Fault::IgnoreVersion)) => Revision::ALL
-                [Revision::ALL.iter().position(|r| *r == requested).unwrap_or(0).saturating_sub(1)],
+            (Some(requested), Some(Fault::IgnoreVersion)) => {
+                Revision::ALL[Revision::ALL
+                    .iter()
+                    .position(|r| *r == requested)
+                    .unwrap_or(0)
+                    .saturating_sub(1)]
+            }
             (Some(supported), _) => supported,
             (None, Some(Fault::EchoUnsupportedVersion)) => {
                 return (Revision::LATEST, requested.to_string());

@@ -2,8 +2,8 @@
 //! server's [`Output`]s out.
 
 use super::{Output, Server};
-use std::io;
 use crate::transport::lines::{Line, LineReader};
+use std::io;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 
 /// The status returned when the output can no longer be written (the reader went away).

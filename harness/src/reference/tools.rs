@@ -1,10 +1,10 @@
 //! The eight tools: their definitions per revision, argument validation against their input
 //! schemas, and what each call does.
 
-use crate::runner::roles::ROLES_META_KEY;
 use super::jsonrpc::{Outcome, RpcError};
 use super::{Fault, Output, Server};
 use crate::protocol::Revision;
+use crate::runner::roles::ROLES_META_KEY;
 use serde_json::{json, Number, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -84,7 +84,9 @@ pub async fn run_scenario(scenario: &Scenario, target: &Target, config: &RunConf
             }
         }
     };
-    session::Session::new(conn, scenario, target, config).run().await
+    session::Session::new(conn, scenario, target, config)
+        .run()
+        .await
 }
 
 /// Runs scenarios `config.jobs` at a time; results come back in the scenarios' order.
@@ -109,7 +111,16 @@ pub async fn run_all(
         );
         tokio::spawn(async move {
             let _permit = semaphore.acquire().await.expect("never closed");
-            let run = run_scenario(&scenarios[index], &target, &config).await;
+            let session =
+                tokio::spawn(
+                    async move { run_scenario(&scenarios[index], &target, &config).await },
+                );
+            // A harness bug in one session becomes that scenario's error, not a crash of the run.
+            let run = session.await.unwrap_or_else(|e| ScenarioRun {
+                trace: Trace::new(),
+                revision: None,
+                error: Some(format!("internal error in the harness: {e}")),
+            });
             let _ = tx.send((index, run));
         });
     }

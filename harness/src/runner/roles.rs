@@ -165,7 +165,8 @@ mod tests {
             invalid_arguments(Some(&schema)),
             Some(json!({"a": "not a number", "n": 2, "s": "x"}))
         );
-        let tool = json!({"name":"t","inputSchema":schema,"_meta":{"dev.zcpspec/roles":["errors"]}});
+        let tool =
+            json!({"name":"t","inputSchema":schema,"_meta":{"dev.zcpspec/roles":["errors"]}});
         assert!(plays(&tool, "errors") && plays(&tool, "required_arguments"));
         assert!(!plays(&tool, "structured_output"));
     }

@@ -6,9 +6,7 @@ use super::{roles, RunConfig, ScenarioRun, Target as RunTarget};
 use crate::protocol::frame::same_id;
 use crate::protocol::{Frame, MessageKind, Revision};
 use crate::scenario::vars::{lookup, Vars};
-use crate::scenario::{
-    matcher, Action, ExpectSpec, Expectation, ListKind, Scenario, Step, Target,
-};
+use crate::scenario::{matcher, Action, ExpectSpec, Expectation, ListKind, Scenario, Step, Target};
 use crate::trace::{EventKind, Trace};
 use crate::transport::{Connection, Incoming};
 use serde_json::{json, Value};
@@ -137,7 +135,10 @@ impl<'a> Session<'a> {
             Action::Initialize {
                 protocol_version,
                 initialized,
-            } => self.initialize(step, path, protocol_version.as_deref(), *initialized).await,
+            } => {
+                self.initialize(step, path, protocol_version.as_deref(), *initialized)
+                    .await
+            }
             Action::Request { method, params, id } => {
                 let params = self.resolve_params(params.as_ref())?;
                 let response = self
@@ -166,7 +167,10 @@ impl<'a> Session<'a> {
                 let deadline = Instant::now() + self.config.timeout;
                 let found = self
                     .wait_until(deadline, |frame| {
-                        matches!(frame.kind(), MessageKind::Response { .. } | MessageKind::Batch(_))
+                        matches!(
+                            frame.kind(),
+                            MessageKind::Response { .. } | MessageKind::Batch(_)
+                        )
                     })
                     .await;
                 if let Some(seq) = found {
@@ -267,7 +271,8 @@ impl<'a> Session<'a> {
                         .to_string();
                     self.vars.set(bind, bound);
                     self.vars.set("subject", Value::String(label.clone()));
-                    self.run_steps(steps, &format!("{path}.{i}@{label}/")).await?;
+                    self.run_steps(steps, &format!("{path}.{i}@{label}/"))
+                        .await?;
                 }
                 Ok(())
             }
@@ -307,10 +312,7 @@ impl<'a> Session<'a> {
         initialized: bool,
     ) -> Result<(), Stop> {
         let version = match protocol_version {
-            Some(v) => self
-                .vars
-                .substitute(&Value::from(v))
-                .map_err(unresolved)?,
+            Some(v) => self.vars.substitute(&Value::from(v)).map_err(unresolved)?,
             None => Value::from(self.config.revision.as_str()),
         };
         let params = json!({
@@ -335,7 +337,8 @@ impl<'a> Session<'a> {
         self.negotiated = negotiated.clone();
         self.vars.set("initialize", result.clone());
         if initialized {
-            let note = Frame::from_value(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+            let note =
+                Frame::from_value(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
             self.send(path, note).await?;
         }
         self.check_applicable(negotiated.as_deref(), &result)?;
@@ -368,9 +371,7 @@ impl<'a> Session<'a> {
                 .scenario
                 .requires_capabilities
                 .iter()
-                .find(|cap| {
-                    lookup(result, &format!("capabilities.{cap}")).is_none()
-                })
+                .find(|cap| lookup(result, &format!("capabilities.{cap}")).is_none())
                 .map(|cap| format!("the server does not declare the {cap} capability")),
         };
         match reason {
@@ -407,11 +408,9 @@ impl<'a> Session<'a> {
         let mut cursor: Option<Value> = None;
         for _ in 0..MAX_PAGES {
             let params = cursor.take().map(|c| json!({ "cursor": c }));
-            let response = self
-                .request(&[], path, kind.method(), params, None)
-                .await?;
-            if let Some(page) = lookup(&response, &format!("result.{}", kind.field()))
-                .and_then(Value::as_array)
+            let response = self.request(&[], path, kind.method(), params, None).await?;
+            if let Some(page) =
+                lookup(&response, &format!("result.{}", kind.field())).and_then(Value::as_array)
             {
                 items.extend(page.iter().cloned());
             }
@@ -498,8 +497,16 @@ impl<'a> Session<'a> {
             let notifications = match &spec.notifications {
                 Some(n) => Some(crate::scenario::NotificationScope {
                     method: n.method.clone(),
-                    none: n.none.as_ref().map(|m| self.vars.substitute(m)).transpose()?,
-                    some: n.some.as_ref().map(|m| self.vars.substitute(m)).transpose()?,
+                    none: n
+                        .none
+                        .as_ref()
+                        .map(|m| self.vars.substitute(m))
+                        .transpose()?,
+                    some: n
+                        .some
+                        .as_ref()
+                        .map(|m| self.vars.substitute(m))
+                        .transpose()?,
                 }),
                 None => None,
             };
@@ -511,20 +518,24 @@ impl<'a> Session<'a> {
                         .map(str::to_string)
                         .unwrap_or_default(),
                 ),
-                None => self.vars.get("subject").and_then(Value::as_str).map(String::from),
+                None => self
+                    .vars
+                    .get("subject")
+                    .and_then(Value::as_str)
+                    .map(String::from),
             };
             Ok((matcher, notifications, subject))
         })();
         match resolved {
             Ok((matcher, notifications, subject)) => {
-                self.trace.record(EventKind::Expect(Expectation {
+                self.trace.record(EventKind::Expect(Box::new(Expectation {
                     check: spec.check,
                     subject,
                     step: path.to_string(),
                     target,
                     matcher,
                     notifications,
-                }));
+                })));
             }
             Err(missing) => {
                 self.trace.record(EventKind::Unperformed {
@@ -537,13 +548,18 @@ impl<'a> Session<'a> {
 
     /// For poll: re-targets the step's expectations at the response just received.
     fn expect_last_response(&mut self, step: &Step, path: &str) {
-        let last_sent = self.trace.events().iter().rev().find_map(|e| match &e.kind {
-            EventKind::Sent { frame, .. } => match frame.kind() {
-                MessageKind::Request { id, .. } => Some((id.clone(), e.seq)),
+        let last_sent = self
+            .trace
+            .events()
+            .iter()
+            .rev()
+            .find_map(|e| match &e.kind {
+                EventKind::Sent { frame, .. } => match frame.kind() {
+                    MessageKind::Request { id, .. } => Some((id.clone(), e.seq)),
+                    _ => None,
+                },
                 _ => None,
-            },
-            _ => None,
-        });
+            });
         if let Some((id, sent)) = last_sent {
             self.expect_all(step, path, Target::Response { id, sent });
         }
@@ -641,7 +657,9 @@ impl<'a> Session<'a> {
                     MessageKind::Request { id, method } => Some((id.clone(), method.to_string())),
                     _ => None,
                 };
-                let seq = self.trace.record(EventKind::Received { frame });
+                let Some(seq) = self.trace.record_received(frame) else {
+                    return Pumped::Other;
+                };
                 if let Some((id, method)) = request {
                     self.answer_server_request(id, &method).await;
                 }
@@ -682,7 +700,9 @@ impl<'a> Session<'a> {
         let reply = match (method, handler) {
             ("ping", _) => json!({"jsonrpc": "2.0", "id": id, "result": {}}),
             (_, Some(result)) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
-            _ => json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": format!("zcpspec has no handler for {method} in this scenario")}}),
+            _ => {
+                json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": format!("zcpspec has no handler for {method} in this scenario")}})
+            }
         };
         let path = format!("handler:{}", self.server_requests);
         // A failed send is recorded by the transport's events; the session goes on.

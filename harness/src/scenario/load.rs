@@ -327,7 +327,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, LoadError> {
             file: path.to_path_buf(),
             line: 1,
             column: 1,
-            message: "scenario names no check in any expect: a scenario that checks nothing cannot pass".into(),
+            message:
+                "scenario names no check in any expect: a scenario that checks nothing cannot pass"
+                    .into(),
         });
     }
     Ok(scenario)
@@ -483,8 +485,7 @@ fn convert_step(
         {
             return Err(err(
                 e_at,
-                "this expectation has no `match` or `notifications`: it would check nothing"
-                    .into(),
+                "this expectation has no `match` or `notifications`: it would check nothing".into(),
             ));
         }
         expect.push(ExpectSpec {
@@ -508,7 +509,9 @@ fn convert_step(
                 _ => {
                     return Err(err(
                         w.referenced,
-                        format!("`when` takes one variable reference such as ${{cursor}}, not {v:?}"),
+                        format!(
+                            "`when` takes one variable reference such as ${{cursor}}, not {v:?}"
+                        ),
                     ))
                 }
             }

@@ -276,8 +276,12 @@ fn eval_operator(
             let others = operand.as_array().map(Vec::as_slice).unwrap_or_default();
             match actual.and_then(Value::as_array) {
                 Some(values) => {
-                    if let Some(dup) = values.iter().find(|v| others.iter().any(|o| json_eq(v, o))) {
-                        fail(format!("no item also in {} items seen before", others.len()));
+                    if let Some(dup) = values.iter().find(|v| others.iter().any(|o| json_eq(v, o)))
+                    {
+                        fail(format!(
+                            "no item also in {} items seen before",
+                            others.len()
+                        ));
                         out.last_mut().expect("just pushed").actual =
                             format!("repeated item {}", truncate(&compact(dup)));
                     }
@@ -346,7 +350,9 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }
@@ -354,7 +360,7 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
 
 fn is_base64(s: &str) -> bool {
     let bytes = s.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return false;
     }
     let body = s.trim_end_matches('=');
@@ -397,7 +403,10 @@ fn truncate(s: &str) -> String {
     if s.len() <= MAX {
         s.to_string()
     } else {
-        let cut = (0..=MAX).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
+        let cut = (0..=MAX)
+            .rev()
+            .find(|i| s.is_char_boundary(*i))
+            .unwrap_or(0);
         format!("{}… ({} bytes)", &s[..cut], s.len())
     }
 }
@@ -410,8 +419,16 @@ mod tests {
     #[test]
     fn subset_and_operators() {
         let msg = json!({"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"a","inputSchema":{"type":"object"}}],"nextCursor":"c"}});
-        assert!(check(&json!({"result":{"tools":{"$each":{"name":{"$type":"string"}}}}}), &msg).is_empty());
-        assert!(check(&json!({"result":{"tools":[{"inputSchema":{"type":"object"}}]}}), &msg).is_empty());
+        assert!(check(
+            &json!({"result":{"tools":{"$each":{"name":{"$type":"string"}}}}}),
+            &msg
+        )
+        .is_empty());
+        assert!(check(
+            &json!({"result":{"tools":[{"inputSchema":{"type":"object"}}]}}),
+            &msg
+        )
+        .is_empty());
         assert!(check(&json!({"error":{"$absent":true}}), &msg).is_empty());
         let miss = check(&json!({"error":{"code":-32602}}), &msg);
         assert_eq!(miss.len(), 1);
@@ -424,12 +441,21 @@ mod tests {
     #[test]
     fn schema_base64_and_json_of() {
         let msg = json!({"result":{"structuredContent":{"sum":3},"content":[{"type":"text","text":"{\"sum\":3}"}],"blob":"aGk="}});
-        let schema = json!({"type":"object","properties":{"sum":{"type":"number"}},"required":["sum"]});
-        assert!(check(&json!({"result":{"structuredContent":{"$schema":schema}}}), &msg).is_empty());
+        let schema =
+            json!({"type":"object","properties":{"sum":{"type":"number"}},"required":["sum"]});
+        assert!(check(
+            &json!({"result":{"structuredContent":{"$schema":schema}}}),
+            &msg
+        )
+        .is_empty());
         assert!(check(&json!({"result":{"blob":{"$base64":true}}}), &msg).is_empty());
         assert!(check(&json!({"result":{"content":{"$contains":{"type":"text","text":{"$json_of":"/result/structuredContent"}}}}}), &msg).is_empty());
         let bad = json!({"result":{"structuredContent":{"sum":"3"}}});
-        assert!(!check(&json!({"result":{"structuredContent":{"$schema":schema}}}), &bad).is_empty());
+        assert!(!check(
+            &json!({"result":{"structuredContent":{"$schema":schema}}}),
+            &bad
+        )
+        .is_empty());
     }
 
     #[test]
