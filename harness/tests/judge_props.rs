@@ -1,0 +1,89 @@
+//! Properties of the judge over generated traces: responses that echo the ids the harness sent
+//! (in any order, of any id type) satisfy the id invariants; one response with an id nobody sent
+//! breaks exactly the id-matching invariant; and judging is deterministic.
+
+use proptest::prelude::*;
+use serde_json::{json, Value};
+use zcpspec::checks::{invariants, CheckResult, Verdict};
+use zcpspec::protocol::Frame;
+use zcpspec::trace::{EventKind, Trace};
+
+fn id_strategy() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        (0i64..1_000_000).prop_map(Value::from),
+        "[a-z0-9-]{1,12}".prop_map(Value::from),
+    ]
+}
+
+/// Unique ids (by their JSON form), and a permutation for the order of the responses.
+fn session() -> impl Strategy<Value = (Vec<Value>, Vec<usize>)> {
+    proptest::collection::btree_map(id_strategy().prop_map(|v| v.to_string()), Just(()), 1..12)
+        .prop_map(|m| {
+            m.into_keys()
+                .map(|text| serde_json::from_str(&text).expect("JSON text of an id"))
+                .collect::<Vec<Value>>()
+        })
+        .prop_flat_map(|ids| {
+            let n = ids.len();
+            (
+                Just(ids),
+                Just((0..n).collect::<Vec<usize>>()).prop_shuffle(),
+            )
+        })
+}
+
+fn trace(ids: &[Value], order: &[usize], stray: Option<Value>) -> Trace {
+    let mut t = Trace::new();
+    for id in ids {
+        t.record(EventKind::Sent {
+            step: "0".into(),
+            frame: Frame::from_value(json!({"jsonrpc": "2.0", "id": id, "method": "ping"})),
+        });
+    }
+    for &i in order {
+        let frame = Frame::from_value(json!({"jsonrpc": "2.0", "id": ids[i], "result": {}}));
+        t.record_received(frame);
+    }
+    if let Some(id) = stray {
+        t.record_received(Frame::from_value(
+            json!({"jsonrpc": "2.0", "id": id, "result": {}}),
+        ));
+    }
+    t
+}
+
+fn verdict(results: &[CheckResult], check: &str) -> Option<Verdict> {
+    results.iter().find(|r| r.check == check).map(|r| r.verdict)
+}
+
+proptest! {
+    #[test]
+    fn echoed_ids_in_any_order_satisfy_the_id_invariants((ids, order) in session()) {
+        let results = invariants::evaluate(trace(&ids, &order, None).events());
+        prop_assert!(results.iter().all(|r| r.verdict == Verdict::Pass), "{results:#?}");
+        prop_assert_eq!(verdict(&results, "base/response-id-matches-request"), Some(Verdict::Pass));
+        prop_assert_eq!(verdict(&results, "base/one-response-per-request"), Some(Verdict::Pass));
+    }
+
+    #[test]
+    fn a_response_with_an_id_nobody_sent_fails_id_matching((ids, order) in session(), stray in id_strategy()) {
+        prop_assume!(!ids.contains(&stray));
+        let results = invariants::evaluate(trace(&ids, &order, Some(stray)).events());
+        prop_assert_eq!(verdict(&results, "base/response-id-matches-request"), Some(Verdict::Fail));
+        prop_assert_eq!(verdict(&results, "base/one-response-per-request"), Some(Verdict::Pass));
+    }
+
+    #[test]
+    fn a_second_response_to_the_same_request_fails_one_response((ids, order) in session(), pick in any::<prop::sample::Index>()) {
+        let again = ids[pick.index(ids.len())].clone();
+        let results = invariants::evaluate(trace(&ids, &order, Some(again)).events());
+        prop_assert_eq!(verdict(&results, "base/one-response-per-request"), Some(Verdict::Fail));
+        prop_assert_eq!(verdict(&results, "base/response-id-matches-request"), Some(Verdict::Pass));
+    }
+
+    #[test]
+    fn judging_is_deterministic((ids, order) in session(), stray in proptest::option::of(id_strategy())) {
+        let t = trace(&ids, &order, stray);
+        prop_assert_eq!(invariants::evaluate(t.events()), invariants::evaluate(t.events()));
+    }
+}
