@@ -58,8 +58,6 @@ struct RequiresSpec {
     capabilities: Vec<String>,
     #[serde(default)]
     role: Option<String>,
-    #[serde(default)]
-    transport: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -280,18 +278,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, LoadError> {
     let requires = spec.requires.unwrap_or(RequiresSpec {
         capabilities: Vec::new(),
         role: None,
-        transport: None,
     });
-    let requires_stdio = match &requires.transport {
-        None => false,
-        Some(t) if t.value == "stdio" => true,
-        Some(t) => {
-            return Err(err(
-                t.referenced,
-                format!("unknown transport requirement {:?} (known: stdio)", t.value),
-            ))
-        }
-    };
     if let Some(role) = &requires.role {
         if !crate::runner::roles::is_known(role) {
             return Err(err(
@@ -314,7 +301,6 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, LoadError> {
         revisions,
         requires_capabilities: requires.capabilities,
         requires_role: requires.role,
-        requires_stdio,
         client_capabilities: spec
             .client
             .and_then(|c| c.capabilities)

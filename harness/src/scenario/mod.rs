@@ -23,8 +23,6 @@ pub struct Scenario {
     pub requires_capabilities: Vec<String>,
     /// A fixture role the scenario needs (see `runner::roles`), bound to `${role}`.
     pub requires_role: Option<String>,
-    /// Only meaningful over a transport that has an input stream to close (stdio, in-process).
-    pub requires_stdio: bool,
     /// The capabilities the harness declares in `initialize`.
     pub client_capabilities: Value,
     /// Scripted answers to server-initiated requests, by method.
