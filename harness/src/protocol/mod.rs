@@ -8,3 +8,15 @@ pub mod shapes;
 
 pub use frame::{Frame, MessageKind};
 pub use revision::Revision;
+
+/// The syslog levels of `logging/setLevel` and `notifications/message`, least severe first.
+pub const LOG_LEVELS: [&str; 8] = [
+    "debug",
+    "info",
+    "notice",
+    "warning",
+    "error",
+    "critical",
+    "alert",
+    "emergency",
+];

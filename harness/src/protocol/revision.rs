@@ -38,48 +38,6 @@ impl Revision {
         self == Revision::V2025_03_26
     }
 
-    /// Client-to-server requests this revision defines.
-    pub fn client_requests(self) -> &'static [&'static str] {
-        const BASE: &[&str] = &[
-            "initialize",
-            "ping",
-            "tools/list",
-            "tools/call",
-            "resources/list",
-            "resources/templates/list",
-            "resources/read",
-            "resources/subscribe",
-            "resources/unsubscribe",
-            "prompts/list",
-            "prompts/get",
-            "completion/complete",
-            "logging/setLevel",
-        ];
-        const TASKS: &[&str] = &[
-            "initialize",
-            "ping",
-            "tools/list",
-            "tools/call",
-            "resources/list",
-            "resources/templates/list",
-            "resources/read",
-            "resources/subscribe",
-            "resources/unsubscribe",
-            "prompts/list",
-            "prompts/get",
-            "completion/complete",
-            "logging/setLevel",
-            "tasks/get",
-            "tasks/result",
-            "tasks/list",
-            "tasks/cancel",
-        ];
-        match self {
-            Revision::V2025_11_25 => TASKS,
-            _ => BASE,
-        }
-    }
-
     /// The server capability that must be declared for a client request to be served, if any
     /// (LIFE-07, TOOL-01, RES-01, PROM-01, COMP-01, LOG-01).
     pub fn capability_for(self, method: &str) -> Option<&'static str> {

@@ -2,6 +2,7 @@
 //! like, written from the spec (tests cross-check them against the official schema files).
 //! They state the structure every revision shares; revision-specific fields are left open.
 
+use super::LOG_LEVELS;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -36,17 +37,6 @@ fn paginated(field: &str, item: Value) -> Value {
         "properties": {field: {"type": "array", "items": item}, "nextCursor": {"type": "string"}}
     })
 }
-
-const LOG_LEVELS: [&str; 8] = [
-    "debug",
-    "info",
-    "notice",
-    "warning",
-    "error",
-    "critical",
-    "alert",
-    "emergency",
-];
 
 /// The schema for the result of `method`, or for the params of notification `method`.
 fn schemas() -> HashMap<&'static str, Value> {

@@ -4,24 +4,13 @@
 use super::jsonrpc::{Outcome, RpcError};
 use super::tools::text_result;
 use super::{Fault, Output, Server};
+use crate::protocol::LOG_LEVELS;
 use serde_json::{json, Value};
-
-/// The syslog levels, least severe first.
-const LEVELS: [&str; 8] = [
-    "debug",
-    "info",
-    "notice",
-    "warning",
-    "error",
-    "critical",
-    "alert",
-    "emergency",
-];
 
 impl Server {
     pub(super) fn set_log_level(&mut self, params: &Value) -> Outcome {
         let level = params.get("level").and_then(Value::as_str);
-        match level.and_then(|level| LEVELS.iter().position(|known| *known == level)) {
+        match level.and_then(|level| LOG_LEVELS.iter().position(|known| *known == level)) {
             Some(threshold) => {
                 self.log_threshold = threshold;
                 Ok(json!({}))
@@ -29,7 +18,7 @@ impl Server {
             None if level.is_some() && self.has(Fault::SetLevelAcceptsInvalid) => Ok(json!({})),
             None => Err(RpcError::invalid_params(format!(
                 "Invalid log level; expected one of {}",
-                LEVELS.join(", ")
+                LOG_LEVELS.join(", ")
             ))),
         }
     }
@@ -42,7 +31,7 @@ impl Server {
             self.log_threshold
         };
         let mut outputs = Vec::new();
-        for (index, level) in LEVELS[threshold..].iter().enumerate() {
+        for (index, level) in LOG_LEVELS[threshold..].iter().enumerate() {
             let sent_level = if index == 0 && self.has(Fault::LogBadLevel) {
                 "verbose"
             } else {

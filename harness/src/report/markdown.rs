@@ -2,7 +2,7 @@
 //! (`$GITHUB_STEP_SUMMARY`): the outcome, the counts, failures with their evidence, errored
 //! scenarios, and warnings in a table.
 
-use super::{terminal, CheckOutcome, Report, ScenarioReport};
+use super::{plural, terminal, CheckOutcome, Report, ScenarioReport};
 use crate::checks::Verdict;
 use std::fmt::Write;
 
@@ -137,14 +137,6 @@ fn title(check: &CheckOutcome) -> String {
 fn more(out: &mut String, total: usize) {
     if total > MAX_ENTRIES {
         let _ = writeln!(out, "\n…and {} more", total - MAX_ENTRIES);
-    }
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("{n} {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
 

@@ -151,3 +151,12 @@ impl Report {
         self.summary.passed + self.summary.failed + self.summary.warned
     }
 }
+
+/// `1 check`, `2 checks`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

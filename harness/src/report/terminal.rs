@@ -1,7 +1,7 @@
 //! Terminal output: a progress line as each scenario finishes, and the summary that ends the
 //! run (failures in detail, warnings in brief, the counts and the result).
 
-use super::{CheckOutcome, Report, ScenarioReport};
+use super::{plural, CheckOutcome, Report, ScenarioReport};
 use crate::checks::Verdict;
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -206,14 +206,6 @@ fn title(check: &CheckOutcome) -> String {
 fn more(out: &mut String, total: usize, shown: usize, what: &str) {
     if total > shown {
         let _ = writeln!(out, "…and {} more {what}", total - shown);
-    }
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("{n} {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
 

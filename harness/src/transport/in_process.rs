@@ -2,11 +2,8 @@
 //! in-memory pipes with the same newline framing as stdio, so it behaves like a spawned server
 //! without the cost of a process.
 
-use super::lines::{Line, LineReader};
-use super::{Connection, Incoming, Process, EVENT_BUFFER};
-use crate::protocol::Frame;
+use super::{forward_frames, Connection, Incoming, Process, EVENT_BUFFER};
 use crate::reference::{serve_lines, Fault, Server};
-use tokio::io::BufReader;
 use tokio::sync::mpsc;
 
 /// Bytes in flight in each direction before the writer waits.
@@ -24,18 +21,7 @@ pub fn connect(fault: Option<Fault>, max_frame: usize) -> Connection {
 
     let server_abort_handle = server.abort_handle();
     let task = tokio::spawn(async move {
-        let mut lines = LineReader::new(BufReader::new(client_out), max_frame);
-        loop {
-            let event = match lines.next().await {
-                Ok(Some(Line::Frame(bytes))) => Incoming::Frame(Frame::from_bytes(bytes)),
-                Ok(Some(Line::Oversize(bytes))) => Incoming::Oversize { bytes },
-                Ok(None) | Err(_) => break,
-            };
-            if tx.send(event).await.is_err() {
-                return;
-            }
-        }
-        let _ = tx.send(Incoming::Closed).await;
+        forward_frames(client_out, max_frame, &tx).await;
         let code = server.await.ok();
         let _ = tx.send(Incoming::Exited { code, signal: None }).await;
     });

@@ -34,6 +34,27 @@ pub enum Incoming {
     },
 }
 
+/// Reads newline-delimited frames from a server's output and forwards them as events, then
+/// `Closed` at end of stream. Stops early if nobody listens any more.
+async fn forward_frames(
+    output: impl tokio::io::AsyncRead + Unpin,
+    max_frame: usize,
+    events: &mpsc::Sender<Incoming>,
+) {
+    let mut lines = lines::LineReader::new(tokio::io::BufReader::new(output), max_frame);
+    loop {
+        let event = match lines.next().await {
+            Ok(Some(lines::Line::Frame(bytes))) => Incoming::Frame(Frame::from_bytes(bytes)),
+            Ok(Some(lines::Line::Oversize(bytes))) => Incoming::Oversize { bytes },
+            Ok(None) | Err(_) => break,
+        };
+        if events.send(event).await.is_err() {
+            return;
+        }
+    }
+    let _ = events.send(Incoming::Closed).await;
+}
+
 /// An open connection to a server under test.
 pub struct Connection {
     input: Option<Box<dyn AsyncWrite + Send + Unpin>>,

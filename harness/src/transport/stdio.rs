@@ -3,8 +3,7 @@
 //! always kills and reaps the whole group when the session ends.
 
 use super::lines::{Line, LineReader};
-use super::{Connection, Incoming, Process, EVENT_BUFFER};
-use crate::protocol::Frame;
+use super::{forward_frames, Connection, Incoming, Process, EVENT_BUFFER};
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use tokio::io::BufReader;
@@ -58,20 +57,7 @@ pub fn spawn(command: &[String], max_frame: usize) -> std::io::Result<Connection
     let (tx, rx) = mpsc::channel(EVENT_BUFFER);
 
     let out_tx = tx.clone();
-    let stdout_task = tokio::spawn(async move {
-        let mut lines = LineReader::new(BufReader::new(stdout), max_frame);
-        loop {
-            let event = match lines.next().await {
-                Ok(Some(Line::Frame(bytes))) => Incoming::Frame(Frame::from_bytes(bytes)),
-                Ok(Some(Line::Oversize(bytes))) => Incoming::Oversize { bytes },
-                Ok(None) | Err(_) => break,
-            };
-            if out_tx.send(event).await.is_err() {
-                return;
-            }
-        }
-        let _ = out_tx.send(Incoming::Closed).await;
-    });
+    let stdout_task = tokio::spawn(async move { forward_frames(stdout, max_frame, &out_tx).await });
 
     let err_tx = tx.clone();
     let stderr_task = tokio::spawn(async move {
