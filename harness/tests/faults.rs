@@ -39,6 +39,7 @@ const BROKEN: &[(&str, &[&str])] = &[
             "logging/set-level-invalid",
             "pagination/invalid-cursor",
             "pagination/next-cursor",
+            "progress/token-known",
             "prompts/get-missing-arguments",
             "prompts/get-unknown",
             "resources/blob-base64",
@@ -86,7 +87,14 @@ const BROKEN: &[(&str, &[&str])] = &[
             "base/parse-error",
         ],
     ),
-    ("notification-with-id", &["base/notification-without-id"]),
+    (
+        "notification-with-id",
+        &[
+            "base/message-shape",
+            "base/notification-without-id",
+            "progress/token-known",
+        ],
+    ),
     ("server-request-null-id", &["base/server-request-id"]),
     ("no-parse-error", &["base/parse-error"]),
     ("accept-invalid-request", &["base/invalid-request"]),
@@ -134,7 +142,9 @@ const BROKEN: &[(&str, &[&str])] = &[
     (
         "hang-on-tools-call",
         &[
+            "base/message-shape",
             "logging/respects-level",
+            "progress/token-known",
             "tools/call-answered",
             "tools/execution-error-is-result",
             "tools/invalid-arguments",

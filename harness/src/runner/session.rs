@@ -182,7 +182,9 @@ impl<'a> Session<'a> {
                 Ok(())
             }
             Action::ExpectNotification { method, within_ms } => {
-                let after = self.trace.next_seq();
+                // Notifications a request causes arrive while it is in flight, so the window
+                // opens when the harness last sent something, not when this step starts.
+                let after = self.last_sent_seq();
                 self.expect_all(
                     step,
                     path,
@@ -192,10 +194,24 @@ impl<'a> Session<'a> {
                         within_ms: *within_ms,
                     },
                 );
-                let deadline = Instant::now() + Duration::from_millis(*within_ms);
-                let found = self
-                    .wait_until(deadline, |f| f.kind().method() == Some(method.as_str()))
-                    .await;
+                let is_wanted = |f: &Frame| {
+                    f.kind().method() == Some(method.as_str())
+                        && matches!(f.kind(), MessageKind::Notification { .. })
+                };
+                let already =
+                    self.trace.events()[after as usize..]
+                        .iter()
+                        .find_map(|e| match &e.kind {
+                            EventKind::Received { frame } if is_wanted(frame) => Some(e.seq),
+                            _ => None,
+                        });
+                let opened_ms = self.trace.events()[after as usize].ms;
+                let left_ms = (opened_ms + *within_ms as f64 - self.trace.elapsed_ms()).max(0.0);
+                let deadline = Instant::now() + Duration::from_micros((left_ms * 1000.0) as u64);
+                let found = match already {
+                    Some(seq) => Some(seq),
+                    None => self.wait_until(deadline, is_wanted).await,
+                };
                 match found {
                     Some(seq) => {
                         let message = self.frame_json(seq);
@@ -571,6 +587,16 @@ impl<'a> Session<'a> {
                 self.vars.set(name, v.clone());
             }
         }
+    }
+
+    /// The trace seq of the last frame the harness sent (0, the spawn, before any).
+    fn last_sent_seq(&self) -> u64 {
+        self.trace
+            .events()
+            .iter()
+            .rev()
+            .find(|e| matches!(e.kind, EventKind::Sent { .. }))
+            .map_or(0, |e| e.seq)
     }
 
     fn frame_json(&self, seq: u64) -> Value {

@@ -181,7 +181,8 @@ pub enum Target {
     /// The first response of any id after trace seq `sent` (for raw frames, whose id may be
     /// unreadable).
     NextResponse { sent: u64 },
-    /// A notification of `method` arriving after `after` and within `within_ms` of it.
+    /// The first notification of `method` after `after` (the last frame the harness sent) and
+    /// within `within_ms` of it.
     Notification {
         method: String,
         after: u64,
