@@ -131,7 +131,7 @@ fn trace_path(id: &str) -> String {
 fn exit_code(report: &Report, strict: bool) -> i32 {
     if report.summary.scenarios > 0 && report.summary.errors == report.summary.scenarios {
         exit::UNREACHABLE
-    } else if report.failures(strict).next().is_some() || report.summary.errors > 0 {
+    } else if !report.passed(strict) {
         exit::FAILED
     } else if report.executed() == 0 {
         exit::USAGE

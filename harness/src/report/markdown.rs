@@ -2,7 +2,7 @@
 //! (`$GITHUB_STEP_SUMMARY`): the outcome, the counts, failures with their evidence, errored
 //! scenarios, and warnings in a table.
 
-use super::{plural, terminal, CheckOutcome, Report, ScenarioReport};
+use super::{plural, CheckOutcome, Report, ScenarioReport};
 use crate::checks::Verdict;
 use std::fmt::Write;
 
@@ -21,7 +21,7 @@ pub fn render(report: &Report, strict: bool) -> String {
         plural(s.scenarios, "scenario"),
         if strict { ", strict" } else { "" }
     );
-    if terminal::passed(report, strict) {
+    if report.passed(strict) {
         let _ = writeln!(out, "✅ **Passed**: no failing checks ({scope})\n");
     } else {
         let mut reasons = Vec::new();

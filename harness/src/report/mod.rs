@@ -146,6 +146,12 @@ impl Report {
         self.checks.iter().filter(move |c| c.is_failure(strict))
     }
 
+    /// Whether the run passed: no check outcome fails it and every scenario ran. Every renderer
+    /// and the exit code say the same.
+    pub fn passed(&self, strict: bool) -> bool {
+        self.failures(strict).next().is_none() && self.summary.errors == 0
+    }
+
     /// Checks that were actually judged on observed behaviour (pass, fail or warn).
     pub fn executed(&self) -> usize {
         self.summary.passed + self.summary.failed + self.summary.warned

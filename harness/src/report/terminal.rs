@@ -147,19 +147,13 @@ pub fn summary(report: &Report, strict: bool, color: bool) -> String {
         plural(s.scenarios, "scenario"),
         plural(s.errors, "error"),
     );
-    let result = if passed(report, strict) {
+    let result = if report.passed(strict) {
         paint("PASS", BOLD_GREEN, color)
     } else {
         paint("FAIL", BOLD_RED, color)
     };
     let _ = writeln!(out, "result: {result}");
     out
-}
-
-/// Whether the run passed: no check outcome fails it and every scenario ran. The Markdown
-/// summary states the same outcome.
-pub(crate) fn passed(report: &Report, strict: bool) -> bool {
-    report.failures(strict).next().is_none() && report.summary.errors == 0
 }
 
 /// One failure, h2spec style: what broke, the requirement, what was seen, where in the trace.

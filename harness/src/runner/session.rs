@@ -657,9 +657,6 @@ impl<'a> Session<'a> {
             if let Pumped::TimedOut = self.pump(deadline).await {
                 return;
             }
-            if self.ended && !self.exited && Instant::now() >= deadline {
-                return;
-            }
         }
     }
 
