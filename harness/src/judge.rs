@@ -181,6 +181,27 @@ fn evaluate(x: &Expectation, events: &[Event]) -> CheckResult {
                 result.frames = noise.iter().map(|e| e.seq).take(5).collect();
             }
         }
+        Target::Exchange { seq } => {
+            let view = match events.get(*seq as usize).map(|e| &e.kind) {
+                Some(EventKind::HttpExchange { view, .. }) => view,
+                _ => &Value::Null,
+            };
+            result.frames = vec![*seq];
+            if view.get("status").is_none() {
+                result.verdict = Verdict::NotObserved;
+                result.message = format!(
+                    "the HTTP exchange got no answer: {}",
+                    matcher::describe(view.get("error"))
+                );
+            } else {
+                let problems = x
+                    .matcher
+                    .as_ref()
+                    .map(|m| matcher::check(m, view))
+                    .unwrap_or_default();
+                describe_problems(&mut result, problems, broken, || "the HTTP answer".into());
+            }
+        }
         Target::Exit { after, within_ms } => {
             let start = events.get(*after as usize).map_or(0.0, |e| e.ms);
             let exit = events
@@ -248,6 +269,17 @@ fn judge_message(
             &mut result.frames,
         ));
     }
+    describe_problems(result, problems, broken, what);
+}
+
+/// Sets a result from matcher problems: pass when there are none, else the level's verdict with
+/// expected versus actual.
+fn describe_problems(
+    result: &mut CheckResult,
+    problems: Vec<matcher::Mismatch>,
+    broken: Verdict,
+    what: impl Fn() -> String,
+) {
     if problems.is_empty() {
         result.message = format!("{} arrived as expected", what());
     } else {

@@ -10,6 +10,7 @@ use zcpspec::protocol::Revision;
 use zcpspec::reference::{self, Fault};
 use zcpspec::runner::{RunConfig, Target};
 use zcpspec::suite::{self, exit, SuiteOptions};
+use zcpspec::transport::{Kind, NetOptions};
 
 #[derive(Parser)]
 #[command(
@@ -62,8 +63,22 @@ struct RunArgs {
     #[arg(long, default_value_t = 4)]
     jobs: usize,
     /// Break the embedded reference server with this fault (see `serve --list-faults`).
-    #[arg(long, conflicts_with = "command")]
+    #[arg(long, conflicts_with_all = ["command", "url"])]
     fault: Option<Fault>,
+    /// The server's URL: http(s):// means streamable HTTP unless --transport says otherwise,
+    /// ws(s):// means WebSocket.
+    #[arg(long, conflicts_with = "command")]
+    url: Option<String>,
+    /// How to reach --url.
+    #[arg(long, value_enum, requires = "url")]
+    transport: Option<UrlTransport>,
+    /// An extra request header for network targets, `Name: value` (repeatable).
+    #[arg(long = "header", value_parser = parse_header, requires = "url")]
+    headers: Vec<(String, String)>,
+    /// Read a bearer token from this environment variable and send it as Authorization.
+    /// It never appears in traces or reports.
+    #[arg(long, requires = "url")]
+    bearer_env: Option<String>,
     /// Colour the terminal output: auto, always or never.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
@@ -76,6 +91,9 @@ struct RunArgs {
 struct ServeArgs {
     #[arg(long, value_enum, default_value = "stdio")]
     transport: ServeTransport,
+    /// The port for --transport http, on 127.0.0.1 (0 picks a free one; the address is printed).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
     /// Break one requirement on purpose.
     #[arg(long)]
     fault: Option<Fault>,
@@ -89,7 +107,18 @@ struct ServeArgs {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ServeTransport {
+    /// Newline-delimited JSON-RPC on stdin and stdout.
     Stdio,
+    /// /mcp (streamable HTTP), /sse (legacy HTTP+SSE), /ws (WebSocket) and /zcp (ZCP native).
+    Http,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum UrlTransport {
+    StreamableHttp,
+    Sse,
+    Ws,
+    Zcp,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -107,6 +136,61 @@ enum ColorChoice {
 
 fn parse_revision(s: &str) -> Result<Revision, String> {
     s.parse()
+}
+
+fn parse_header(s: &str) -> Result<(String, String), String> {
+    let (name, value) = s
+        .split_once(':')
+        .ok_or_else(|| format!("{s:?} is not `Name: value`"))?;
+    let name = name.trim();
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+    {
+        return Err(format!("{name:?} is not a header name"));
+    }
+    Ok((name.to_string(), value.trim().to_string()))
+}
+
+/// The target a `run` names: a URL, a command, or the embedded server.
+fn target(args: &mut RunArgs) -> Result<Target, String> {
+    let Some(url) = args.url.take() else {
+        return Ok(if args.command.is_empty() {
+            Target::Embedded { fault: args.fault }
+        } else {
+            Target::Command(std::mem::take(&mut args.command))
+        });
+    };
+    let scheme = url
+        .split("://")
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let kind = match (args.transport, scheme.as_str()) {
+        (None | Some(UrlTransport::Ws), "ws" | "wss") => Kind::Ws,
+        (None | Some(UrlTransport::StreamableHttp), "http" | "https") => Kind::StreamableHttp,
+        (Some(UrlTransport::Sse), "http" | "https") => Kind::Sse,
+        (Some(UrlTransport::Zcp), "http" | "https") => Kind::Zcp,
+        _ => return Err(format!("{url} cannot be reached over that transport")),
+    };
+    let bearer = match &args.bearer_env {
+        Some(var) => Some(
+            std::env::var(var)
+                .map_err(|_| format!("--bearer-env {var}: the variable is not set"))?,
+        ),
+        None => None,
+    };
+    Ok(Target::Url {
+        url,
+        kind,
+        options: NetOptions {
+            headers: std::mem::take(&mut args.headers),
+            bearer,
+            max_frame: args.max_frame_bytes,
+            timeout: Duration::from_millis(args.timeout_ms),
+        },
+    })
 }
 
 fn main() -> ExitCode {
@@ -129,11 +213,13 @@ fn main() -> ExitCode {
     ExitCode::from(code as u8)
 }
 
-async fn run(args: RunArgs) -> i32 {
-    let target = if args.command.is_empty() {
-        Target::Embedded { fault: args.fault }
-    } else {
-        Target::Command(args.command)
+async fn run(mut args: RunArgs) -> i32 {
+    let target = match target(&mut args) {
+        Ok(t) => t,
+        Err(message) => {
+            eprintln!("zcpspec: {message}");
+            return exit::USAGE;
+        }
     };
     let color = match args.color {
         ColorChoice::Always => true,
@@ -191,6 +277,26 @@ async fn serve(args: ServeArgs) -> i32 {
                 args.max_frame_bytes,
             )
             .await
+        }
+        ServeTransport::Http => {
+            let listener = match tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("zcpspec: cannot listen on 127.0.0.1:{}: {e}", args.port);
+                    return exit::UNREACHABLE;
+                }
+            };
+            match listener.local_addr() {
+                Ok(addr) => println!("listening on http://{addr}"),
+                Err(e) => eprintln!("zcpspec: {e}"),
+            }
+            match reference::serve_http(listener, args.fault, args.max_frame_bytes).await {
+                Ok(()) => exit::OK,
+                Err(e) => {
+                    eprintln!("zcpspec: {e}");
+                    exit::FAILED
+                }
+            }
         }
     }
 }

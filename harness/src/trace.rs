@@ -41,8 +41,13 @@ pub enum EventKind {
     Stderr { line: String },
     /// A server line longer than the maximum frame size: discarded, only its length kept.
     Oversize { bytes: u64 },
+    /// A transport-level fact: an HTTP request or response, SSE fields, a WebSocket close.
+    Transport(crate::transport::Note),
+    /// A raw HTTP exchange a scenario step made, as matchers see it.
+    HttpExchange { step: String, view: Value },
     Spawned {
         command: String,
+        transport: crate::transport::Kind,
         #[serde(skip_serializing_if = "Option::is_none")]
         pid: Option<u32>,
     },
@@ -73,10 +78,14 @@ pub enum EventKind {
 impl EventKind {
     fn direction(&self) -> &'static str {
         match self {
-            EventKind::Sent { .. } | EventKind::InputClosed { .. } => "out",
+            EventKind::Sent { .. }
+            | EventKind::InputClosed { .. }
+            | EventKind::Transport(crate::transport::Note::HttpRequest { .. }) => "out",
             EventKind::Received { .. }
             | EventKind::Stderr { .. }
             | EventKind::Oversize { .. }
+            | EventKind::Transport(_)
+            | EventKind::HttpExchange { .. }
             | EventKind::Closed
             | EventKind::Exited { .. } => "in",
             _ => "meta",

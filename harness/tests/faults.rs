@@ -1,5 +1,7 @@
 //! Every reference-server fault makes a run fail, and fails exactly the checks it breaks; every
 //! registered check is broken by at least one fault, so no check is one that cannot fail.
+//! Protocol faults run in-process over stdio framing; transport faults run against the
+//! reference server's HTTP surfaces on an ephemeral 127.0.0.1 port.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -8,6 +10,7 @@ use zcpspec::checks::{Verdict, CHECKS};
 use zcpspec::reference::Fault;
 use zcpspec::runner::{RunConfig, Target};
 use zcpspec::suite::{self, SuiteOptions};
+use zcpspec::transport::{Kind, NetOptions};
 
 /// Hostile faults are judged on two scenarios: every session against them is slow by design.
 const HOSTILE_SCENARIOS: &[&str] = &["lifecycle/ping", "basic/parse-error"];
@@ -16,7 +19,7 @@ const HOSTILE_SCENARIOS: &[&str] = &["lifecycle/ping", "basic/parse-error"];
 const BROKEN: &[(&str, &[&str])] = &[
     ("missing-jsonrpc", &["base/jsonrpc-version"]),
     ("invalid-utf8", &["base/utf8"]),
-    ("stdout-noise", &["stdio/only-messages-on-stdout"]),
+    ("stdout-noise", &["base/only-messages"]),
     (
         "wrong-id",
         &[
@@ -175,7 +178,7 @@ const BROKEN: &[(&str, &[&str])] = &[
         "prompt-ignores-required-args",
         &["prompts/get-missing-arguments"],
     ),
-    ("garbage-lines", &["stdio/only-messages-on-stdout"]),
+    ("garbage-lines", &["base/only-messages"]),
     (
         "huge-line",
         &[
@@ -209,6 +212,61 @@ const BROKEN: &[(&str, &[&str])] = &[
             "progress/token-known",
         ],
     ),
+    ("no-session-check", &["http/session-required"]),
+    ("unknown-session-accepted", &["http/unknown-session"]),
+    (
+        "notification-200",
+        &[
+            "base/jsonrpc-version",
+            "base/no-response-to-notification",
+            "base/only-messages",
+            "http/notification-accepted",
+        ],
+    ),
+    ("duplicate-event-ids", &["http/sse-event-ids-unique"]),
+    ("ignore-origin", &["http/origin-validated"]),
+    (
+        "ignore-protocol-version-header",
+        &["http/protocol-version-header"],
+    ),
+    ("replay-all-events", &["http/resumption"]),
+    ("get-returns-json", &["http/get-stream"]),
+    ("wrong-content-type", &["http/response-content-type"]),
+    ("endpoint-not-first", &["sse/endpoint-first"]),
+    ("ws-no-subprotocol", &["ws/subprotocol"]),
+    (
+        "stall-mid-body",
+        &[
+            "base/parse-error",
+            "base/survives-malformed-input",
+            "lifecycle/ping",
+        ],
+    ),
+    (
+        "http-reset",
+        &[
+            "base/parse-error",
+            "base/survives-malformed-input",
+            "lifecycle/ping",
+        ],
+    ),
+    ("invalid-sse", &["base/only-messages"]),
+    (
+        "endless-stream",
+        &[
+            "base/parse-error",
+            "base/survives-malformed-input",
+            "lifecycle/ping",
+        ],
+    ),
+    (
+        "huge-body",
+        &[
+            "base/parse-error",
+            "base/survives-malformed-input",
+            "lifecycle/ping",
+        ],
+    ),
 ];
 
 fn scenarios() -> PathBuf {
@@ -223,7 +281,61 @@ fn is_hostile(fault: Fault) -> bool {
             | Fault::ExitMidSession
             | Fault::NotificationFlood
             | Fault::GarbageLines
+            | Fault::StallMidBody
+            | Fault::HttpReset
+            | Fault::InvalidSse
+            | Fault::EndlessStream
+            | Fault::HugeBody
     )
+}
+
+/// The transport over which a fault shows itself.
+fn transport_of(fault: Fault) -> Kind {
+    match fault {
+        Fault::EndpointNotFirst => Kind::Sse,
+        Fault::WsNoSubprotocol => Kind::Ws,
+        Fault::NoSessionCheck
+        | Fault::UnknownSessionAccepted
+        | Fault::Notification200
+        | Fault::DuplicateEventIds
+        | Fault::IgnoreOrigin
+        | Fault::IgnoreProtocolVersionHeader
+        | Fault::ReplayAllEvents
+        | Fault::GetReturnsJson
+        | Fault::WrongContentType
+        | Fault::StallMidBody
+        | Fault::HttpReset
+        | Fault::InvalidSse
+        | Fault::EndlessStream
+        | Fault::HugeBody => Kind::StreamableHttp,
+        _ => Kind::Stdio,
+    }
+}
+
+/// Serves the reference server's HTTP surfaces with `fault` on an ephemeral port, and returns
+/// the target for `kind` and the serving task (aborted when the test ends).
+async fn http_target(
+    fault: Fault,
+    kind: Kind,
+) -> (Target, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(zcpspec::reference::serve_http(
+        listener,
+        Some(fault),
+        16 << 20,
+    ));
+    let url = match kind {
+        Kind::Sse => format!("http://{addr}/sse"),
+        Kind::Ws => format!("ws://{addr}/ws"),
+        Kind::Zcp => format!("http://{addr}/zcp"),
+        _ => format!("http://{addr}/mcp"),
+    };
+    let options = NetOptions {
+        timeout: Duration::from_millis(300),
+        ..NetOptions::default()
+    };
+    (Target::Url { url, kind, options }, server)
 }
 
 async fn broken_checks(fault: Fault) -> (i32, BTreeSet<String>) {
@@ -232,11 +344,19 @@ async fn broken_checks(fault: Fault) -> (i32, BTreeSet<String>) {
     } else {
         Vec::new()
     };
+    let kind = transport_of(fault);
+    let (target, server) = match kind {
+        Kind::Stdio => (Target::Embedded { fault: Some(fault) }, None),
+        _ => {
+            let (target, server) = http_target(fault, kind).await;
+            (target, Some(server))
+        }
+    };
     let opts = SuiteOptions {
         scenarios: scenarios(),
         filter,
         strict: true,
-        target: Target::Embedded { fault: Some(fault) },
+        target,
         config: RunConfig {
             timeout: Duration::from_millis(300),
             ..RunConfig::default()
@@ -247,6 +367,9 @@ async fn broken_checks(fault: Fault) -> (i32, BTreeSet<String>) {
     let outcome = suite::run(opts, &mut Vec::new())
         .await
         .expect("scenarios load");
+    if let Some(server) = server {
+        server.abort();
+    }
     let broken = outcome
         .report
         .checks
@@ -339,6 +462,22 @@ fault_tests! {
     fault_silent => "silent",
     fault_exit_mid_session => "exit-mid-session",
     fault_notification_flood => "notification-flood",
+    fault_no_session_check => "no-session-check",
+    fault_unknown_session_accepted => "unknown-session-accepted",
+    fault_notification_200 => "notification-200",
+    fault_duplicate_event_ids => "duplicate-event-ids",
+    fault_ignore_origin => "ignore-origin",
+    fault_ignore_protocol_version_header => "ignore-protocol-version-header",
+    fault_replay_all_events => "replay-all-events",
+    fault_get_returns_json => "get-returns-json",
+    fault_wrong_content_type => "wrong-content-type",
+    fault_endpoint_not_first => "endpoint-not-first",
+    fault_ws_no_subprotocol => "ws-no-subprotocol",
+    fault_stall_mid_body => "stall-mid-body",
+    fault_http_reset => "http-reset",
+    fault_invalid_sse => "invalid-sse",
+    fault_endless_stream => "endless-stream",
+    fault_huge_body => "huge-body",
 }
 
 #[test]

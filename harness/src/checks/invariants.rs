@@ -7,6 +7,7 @@ use crate::protocol::frame::same_id;
 use crate::protocol::{shapes, Frame, MessageKind, Revision};
 use crate::scenario::matcher::{compact, describe};
 use crate::trace::{Event, EventKind};
+use crate::transport::{Kind, Note};
 use serde_json::Value;
 
 /// What one rule concluded, before it becomes a CheckResult.
@@ -55,6 +56,8 @@ struct View<'a> {
     revision: Option<Revision>,
     server_caps: Option<&'a Value>,
     client_caps: Option<&'a Value>,
+    transport: Option<Kind>,
+    notes: Vec<(u64, &'a Note)>,
 }
 
 fn unpack<'a>(seq: u64, value: &'a Value, out: &mut Vec<Msg<'a>>) {
@@ -82,6 +85,8 @@ impl<'a> View<'a> {
             revision: None,
             server_caps: None,
             client_caps: None,
+            transport: None,
+            notes: Vec::new(),
         };
         for e in events {
             match &e.kind {
@@ -97,6 +102,8 @@ impl<'a> View<'a> {
                     }
                     None => view.unreadable_sent.push(e.seq),
                 },
+                EventKind::Spawned { transport, .. } => view.transport = Some(*transport),
+                EventKind::Transport(note) => view.notes.push((e.seq, note)),
                 EventKind::Received { frame } => {
                     view.frames.push((e.seq, frame));
                     if let Some(v) = &frame.json {
@@ -175,10 +182,10 @@ fn is_server_request(kind: &MessageKind) -> bool {
 pub fn evaluate(events: &[Event]) -> Vec<CheckResult> {
     let view = View::new(events);
     type Rule = fn(&View) -> Finding;
-    let rules: [(&str, Rule); 16] = [
+    let rules: [(&str, Rule); 21] = [
         ("base/jsonrpc-version", jsonrpc_version),
         ("base/utf8", utf8),
-        ("stdio/only-messages-on-stdout", only_messages),
+        ("base/only-messages", only_messages),
         ("base/response-id-matches-request", response_ids),
         ("base/one-response-per-request", one_response),
         ("base/result-xor-error", result_xor_error),
@@ -198,6 +205,11 @@ pub fn evaluate(events: &[Event]) -> Vec<CheckResult> {
         ("progress/token-known", progress_token_known),
         ("progress/increasing", progress_increasing),
         ("progress/none-after-response", progress_none_after_response),
+        ("http/notification-accepted", http_notification_accepted),
+        ("http/response-content-type", http_response_content_type),
+        ("http/sse-event-ids-unique", http_sse_event_ids_unique),
+        ("sse/endpoint-first", sse_endpoint_first),
+        ("ws/subprotocol", ws_subprotocol),
     ];
     rules
         .iter()
@@ -617,6 +629,186 @@ fn progress_none_after_response(v: &View) -> Finding {
                     )
                 },
             );
+        }
+    }
+    f
+}
+
+/// The response note of each request note, for HTTP exchanges the harness made.
+fn http_pairs<'a>(v: &View<'a>) -> Vec<(u64, &'a Note, &'a Note)> {
+    v.notes
+        .iter()
+        .filter_map(|(_, request)| match request {
+            Note::HttpRequest { exchange, .. } => {
+                v.notes.iter().find_map(|(seq, response)| match response {
+                    Note::HttpResponse { exchange: e, .. } if e == exchange => {
+                        Some((*seq, *request, *response))
+                    }
+                    _ => None,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn http_notification_accepted(v: &View) -> Finding {
+    let mut f = Finding::new();
+    if v.transport != Some(Kind::StreamableHttp) {
+        return f;
+    }
+    for (seq, request, response) in http_pairs(v) {
+        if let (
+            Note::HttpRequest {
+                method,
+                carries: Some(carries),
+                ..
+            },
+            Note::HttpResponse { status, .. },
+        ) = (request, response)
+        {
+            if method == "POST" && (carries == "notification" || carries == "response") {
+                f.judge(
+                    seq,
+                    *status == 202,
+                    || "202 Accepted".into(),
+                    || format!("{status} for a POSTed {carries}"),
+                );
+            }
+        }
+    }
+    f
+}
+
+fn http_response_content_type(v: &View) -> Finding {
+    let mut f = Finding::new();
+    if v.transport != Some(Kind::StreamableHttp) {
+        return f;
+    }
+    for (seq, request, response) in http_pairs(v) {
+        if let (
+            Note::HttpRequest {
+                method,
+                carries: Some(carries),
+                ..
+            },
+            Note::HttpResponse {
+                status, headers, ..
+            },
+        ) = (request, response)
+        {
+            if method == "POST" && carries == "request" && (200..300).contains(status) {
+                let ct = header(headers, "content-type").unwrap_or("none");
+                let ok = ct.starts_with("application/json") || ct.starts_with("text/event-stream");
+                f.judge(
+                    seq,
+                    ok,
+                    || "Content-Type application/json or text/event-stream".into(),
+                    || format!("Content-Type {ct}"),
+                );
+            }
+        }
+    }
+    f
+}
+
+/// Ids on streams the harness resumed (opened with Last-Event-ID) repeat by design; ids on
+/// every other stream of the session must be unique.
+fn http_sse_event_ids_unique(v: &View) -> Finding {
+    let mut f = Finding::new();
+    if v.transport != Some(Kind::StreamableHttp) {
+        return f;
+    }
+    let resumed: Vec<u32> = v
+        .notes
+        .iter()
+        .filter_map(|(_, n)| match n {
+            Note::HttpRequest {
+                exchange, headers, ..
+            } if header(headers, "last-event-id").is_some() => Some(*exchange),
+            _ => None,
+        })
+        .collect();
+    let mut seen: Vec<(&str, u32)> = Vec::new();
+    for (seq, note) in &v.notes {
+        if let Note::Sse {
+            exchange,
+            id: Some(id),
+            ..
+        } = note
+        {
+            if resumed.contains(exchange) {
+                continue;
+            }
+            let clash = seen
+                .iter()
+                .find(|(other, _)| *other == id.as_str())
+                .map(|(_, e)| *e);
+            f.judge(
+                *seq,
+                clash.is_none(),
+                || "an event id not used before in the session".into(),
+                || {
+                    format!(
+                        "event id {id:?} on stream #{exchange} was already used on stream #{}",
+                        clash.unwrap_or_default()
+                    )
+                },
+            );
+            seen.push((id, *exchange));
+        }
+    }
+    f
+}
+
+fn sse_endpoint_first(v: &View) -> Finding {
+    let mut f = Finding::new();
+    if v.transport != Some(Kind::Sse) {
+        return f;
+    }
+    let first = v.notes.iter().find(|(_, n)| matches!(n, Note::Sse { .. }));
+    if let Some((seq, Note::Sse { event, .. })) = first {
+        f.judge(
+            *seq,
+            event.as_deref() == Some("endpoint"),
+            || "an endpoint event first".into(),
+            || format!("first event: {}", event.as_deref().unwrap_or("message")),
+        );
+    }
+    f
+}
+
+fn ws_subprotocol(v: &View) -> Finding {
+    let mut f = Finding::new();
+    if v.transport != Some(Kind::Ws) {
+        return f;
+    }
+    for (seq, request, response) in http_pairs(v) {
+        if let (
+            Note::HttpRequest {
+                headers: offered, ..
+            },
+            Note::HttpResponse { headers, .. },
+        ) = (request, response)
+        {
+            if header(offered, "sec-websocket-protocol")
+                .is_some_and(|p| p.split(',').any(|p| p.trim() == "mcp"))
+            {
+                let chosen = header(headers, "sec-websocket-protocol");
+                f.judge(
+                    seq,
+                    chosen == Some("mcp"),
+                    || "Sec-WebSocket-Protocol: mcp".into(),
+                    || format!("Sec-WebSocket-Protocol: {}", chosen.unwrap_or("none")),
+                );
+            }
         }
     }
     f

@@ -168,11 +168,11 @@ pub const CHECKS: &[CheckDef] = &[
         catalogue: &["PING-01"],
     },
     CheckDef {
-        id: "stdio/only-messages-on-stdout",
+        id: "base/only-messages",
         level: MustNot,
-        spec: "basic/transports §stdio",
-        requirement: "The server MUST NOT write anything to stdout that is not a valid MCP message, one per line.",
-        catalogue: &["STDIO-01", "STDIO-02"],
+        spec: "basic/transports §stdio, §Streamable HTTP",
+        requirement: "The server MUST NOT send anything but valid MCP messages: on stdout one per line, as SSE data, as WebSocket text, as an HTTP body.",
+        catalogue: &["STDIO-01", "STDIO-02", "BASE-01"],
     },
     CheckDef {
         id: "stdio/exit-on-stdin-close",
@@ -180,6 +180,84 @@ pub const CHECKS: &[CheckDef] = &[
         spec: "basic/lifecycle §Shutdown (stdio)",
         requirement: "When the client closes the server's input stream, the server SHOULD exit.",
         catalogue: &["STDIO-06", "STDIO-07"],
+    },
+    // ── Transports ───────────────────────────────────────────────────────────────────────
+    CheckDef {
+        id: "http/notification-accepted",
+        level: Must,
+        spec: "basic/transports §Sending Messages to the Server",
+        requirement: "If the POSTed input is a notification or response the server accepts, it MUST return HTTP 202 Accepted with no body.",
+        catalogue: &["HTTP-04"],
+    },
+    CheckDef {
+        id: "http/response-content-type",
+        level: Must,
+        spec: "basic/transports §Sending Messages to the Server",
+        requirement: "If the POSTed input is a request, the server MUST answer with Content-Type text/event-stream or application/json.",
+        catalogue: &["HTTP-05"],
+    },
+    CheckDef {
+        id: "http/sse-event-ids-unique",
+        level: Must,
+        spec: "basic/transports §Resumability and Redelivery",
+        requirement: "SSE event ids MUST be unique across all streams of a session.",
+        catalogue: &["HTTP-15"],
+    },
+    CheckDef {
+        id: "http/session-required",
+        level: Should,
+        spec: "basic/transports §Session Management",
+        requirement: "A server that requires a session SHOULD answer 400 Bad Request to requests (other than initialize) without an Mcp-Session-Id.",
+        catalogue: &["HTTP-17"],
+    },
+    CheckDef {
+        id: "http/unknown-session",
+        level: Must,
+        spec: "basic/transports §Session Management",
+        requirement: "Requests carrying a session id the server does not know, or has terminated, MUST be answered 404 Not Found.",
+        catalogue: &["HTTP-18", "HTTP-19"],
+    },
+    CheckDef {
+        id: "http/origin-validated",
+        level: Must,
+        spec: "basic/transports §Security Warning",
+        requirement: "Servers MUST validate the Origin header; a present and invalid Origin MUST be answered 403 Forbidden.",
+        catalogue: &["HTTP-02"],
+    },
+    CheckDef {
+        id: "http/protocol-version-header",
+        level: Must,
+        spec: "basic/transports §Protocol Version Header",
+        requirement: "A request with an invalid or unsupported MCP-Protocol-Version header MUST be answered 400 Bad Request.",
+        catalogue: &["HTTP-20"],
+    },
+    CheckDef {
+        id: "http/get-stream",
+        level: Must,
+        spec: "basic/transports §Listening for Messages from the Server",
+        requirement: "A GET on the MCP endpoint MUST return Content-Type text/event-stream or 405 Method Not Allowed, never a JSON body.",
+        catalogue: &["HTTP-13"],
+    },
+    CheckDef {
+        id: "http/resumption",
+        level: Must,
+        spec: "basic/transports §Resumability and Redelivery",
+        requirement: "Resuming with Last-Event-ID MAY replay the messages after that event on that stream, and MUST NOT replay the event itself or earlier ones.",
+        catalogue: &["HTTP-15"],
+    },
+    CheckDef {
+        id: "sse/endpoint-first",
+        level: Must,
+        spec: "2024-11-05 basic/transports §HTTP with SSE",
+        requirement: "When a client connects, the server MUST send an endpoint event naming the URI for client messages, first.",
+        catalogue: &["SSE-01", "SSE-02"],
+    },
+    CheckDef {
+        id: "ws/subprotocol",
+        level: Should,
+        spec: "ZCP client guide §WebSocket; RFC 6455 §4.2.2",
+        requirement: "A WebSocket server SHOULD select the mcp subprotocol when the client offers it.",
+        catalogue: &[],
     },
     // ── Utilities ────────────────────────────────────────────────────────────────────────
     CheckDef {
@@ -331,7 +409,12 @@ mod tests {
         for c in CHECKS {
             assert!(seen.insert(c.id), "duplicate check id {}", c.id);
             assert!(c.id.contains('/'), "{} lacks an area", c.id);
-            assert!(!c.catalogue.is_empty(), "{} names no catalogue id", c.id);
+            // WebSocket is ZCP's, not MCP's: the MCP catalogue has no id for it.
+            assert!(
+                !c.catalogue.is_empty() || c.id.starts_with("ws/"),
+                "{} names no catalogue id",
+                c.id
+            );
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod codes;
 pub mod frame;
 pub mod revision;
 pub mod shapes;
+pub mod zcp;
 
 pub use frame::{Frame, MessageKind};
 pub use revision::Revision;

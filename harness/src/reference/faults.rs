@@ -134,6 +134,39 @@ faults! {
     UnknownPromptInternalError = "unknown-prompt-internal-error",
     /// Renders a prompt even when a required argument is missing.
     PromptIgnoresRequiredArgs = "prompt-ignores-required-args",
+    // ── HTTP transports (served by `zcpspec serve --transport http`) ──
+    /// /mcp serves requests that carry no Mcp-Session-Id instead of answering 400.
+    NoSessionCheck = "no-session-check",
+    /// /mcp serves requests whose Mcp-Session-Id is unknown or deleted instead of answering 404.
+    UnknownSessionAccepted = "unknown-session-accepted",
+    /// /mcp answers a POSTed notification or response with 200 and a JSON body instead of 202.
+    Notification200 = "notification-200",
+    /// Every SSE stream of a session numbers its event ids from 1, so ids repeat across streams.
+    DuplicateEventIds = "duplicate-event-ids",
+    /// /mcp serves requests whose Origin header names a foreign site instead of answering 403.
+    IgnoreOrigin = "ignore-origin",
+    /// /mcp accepts an unsupported MCP-Protocol-Version header instead of answering 400.
+    IgnoreProtocolVersionHeader = "ignore-protocol-version-header",
+    /// GET /mcp with Last-Event-ID replays the whole stream, not only the events after that id.
+    ReplayAllEvents = "replay-all-events",
+    /// GET /mcp answers 200 with an application/json body instead of an SSE stream (or 405).
+    GetReturnsJson = "get-returns-json",
+    /// POST /mcp answers requests with Content-Type text/plain.
+    WrongContentType = "wrong-content-type",
+    /// The legacy /sse stream sends a message event before its endpoint event.
+    EndpointNotFirst = "endpoint-not-first",
+    /// /ws does not select the mcp subprotocol when the client offers it.
+    WsNoSubprotocol = "ws-no-subprotocol",
+    /// HTTP responses stop halfway through their body and the connection stalls.
+    StallMidBody = "stall-mid-body",
+    /// HTTP requests after initialize get their connection closed without a response.
+    HttpReset = "http-reset",
+    /// SSE responses carry lines that are not SSE fields and data that is not JSON.
+    InvalidSse = "invalid-sse",
+    /// SSE responses never end and never carry the response: keep-alive comments forever.
+    EndlessStream = "endless-stream",
+    /// The initialize response is a 100 MB JSON body.
+    HugeBody = "huge-body",
     // ── hostile servers ──
     /// Writes lines of random non-JSON garbage between its messages.
     GarbageLines = "garbage-lines",
@@ -145,6 +178,31 @@ faults! {
     ExitMidSession = "exit-mid-session",
     /// After initialize, floods 200,000 notifications/progress with a token nobody gave.
     NotificationFlood = "notification-flood",
+}
+
+impl Fault {
+    /// Whether the fault lives in the HTTP surfaces (`serve_http`), not in the protocol logic.
+    pub fn is_http(self) -> bool {
+        matches!(
+            self,
+            Fault::NoSessionCheck
+                | Fault::UnknownSessionAccepted
+                | Fault::Notification200
+                | Fault::DuplicateEventIds
+                | Fault::IgnoreOrigin
+                | Fault::IgnoreProtocolVersionHeader
+                | Fault::ReplayAllEvents
+                | Fault::GetReturnsJson
+                | Fault::WrongContentType
+                | Fault::EndpointNotFirst
+                | Fault::WsNoSubprotocol
+                | Fault::StallMidBody
+                | Fault::HttpReset
+                | Fault::InvalidSse
+                | Fault::EndlessStream
+                | Fault::HugeBody
+        )
+    }
 }
 
 impl fmt::Display for Fault {

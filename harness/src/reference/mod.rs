@@ -7,6 +7,7 @@
 mod completion;
 pub mod faults;
 mod hostile;
+pub mod http;
 mod jsonrpc;
 mod lifecycle;
 mod logging;
@@ -21,6 +22,7 @@ mod tests;
 mod tools;
 
 pub use faults::Fault;
+pub use http::serve_http;
 pub use serve::serve_lines;
 
 use crate::protocol::Revision;

@@ -19,6 +19,12 @@ pub enum Target {
     Embedded { fault: Option<Fault> },
     /// A server command spawned over stdio.
     Command(Vec<String>),
+    /// A server listening at a URL.
+    Url {
+        url: String,
+        kind: transport::Kind,
+        options: transport::NetOptions,
+    },
 }
 
 impl Target {
@@ -29,13 +35,36 @@ impl Target {
                 format!("embedded reference server (fault {f})")
             }
             Target::Command(cmd) => cmd.join(" "),
+            Target::Url { url, kind, .. } => format!("{} ({})", redact_url(url), kind.name()),
         }
     }
 
-    pub(crate) fn connect(&self, max_frame: usize) -> std::io::Result<Connection> {
+    /// The transport this target is reached over.
+    pub fn kind(&self) -> transport::Kind {
+        match self {
+            Target::Embedded { .. } | Target::Command(_) => transport::Kind::Stdio,
+            Target::Url { kind, .. } => *kind,
+        }
+    }
+
+    pub(crate) async fn connect(
+        &self,
+        max_frame: usize,
+        get_stream: bool,
+    ) -> std::io::Result<Connection> {
         match self {
             Target::Embedded { fault } => Ok(transport::in_process::connect(*fault, max_frame)),
             Target::Command(cmd) => transport::stdio::spawn(cmd, max_frame),
+            Target::Url { url, kind, options } => {
+                let options = transport::NetOptions {
+                    max_frame,
+                    ..options.clone()
+                };
+                match kind {
+                    transport::Kind::Ws => transport::ws::connect(url, options).await,
+                    _ => transport::http::connect(url, *kind, options, get_stream).await,
+                }
+            }
         }
     }
 }
@@ -62,6 +91,25 @@ impl Default for RunConfig {
     }
 }
 
+/// A URL as it may be shown: query values (which may carry tokens) and user info hidden.
+fn redact_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_password(None);
+            let _ = u.set_username("");
+            if u.query().is_some() {
+                let keys: Vec<String> = u
+                    .query_pairs()
+                    .map(|(k, _)| format!("{k}=[redacted]"))
+                    .collect();
+                u.set_query(Some(&keys.join("&")));
+            }
+            u.to_string()
+        }
+        Err(_) => "[unparseable URL]".into(),
+    }
+}
+
 /// One scenario's session, as recorded.
 #[derive(Debug)]
 pub struct ScenarioRun {
@@ -74,7 +122,7 @@ pub struct ScenarioRun {
 
 /// Runs one scenario in a fresh session.
 pub async fn run_scenario(scenario: &Scenario, target: &Target, config: &RunConfig) -> ScenarioRun {
-    let conn = match target.connect(config.max_frame) {
+    let conn = match target.connect(config.max_frame, scenario.get_stream).await {
         Ok(c) => c,
         Err(e) => {
             return ScenarioRun {

@@ -69,10 +69,28 @@ impl<'a> Session<'a> {
     pub async fn run(mut self) -> ScenarioRun {
         self.trace.record(EventKind::Spawned {
             command: self.conn.description.clone(),
+            transport: self.conn.kind,
             pid: self.conn.pid,
         });
         let scenario = self.scenario;
-        if let Err(Stop(reason)) = self.run_steps(&scenario.steps, "").await {
+        let kind = self.conn.kind;
+        let outcome = if !scenario.requires_transports.is_empty()
+            && !scenario.requires_transports.contains(&kind)
+        {
+            let names: Vec<&str> = scenario
+                .requires_transports
+                .iter()
+                .map(|k| k.name())
+                .collect();
+            self.skip_rest(format!(
+                "the target is reached over {}; the scenario applies to {}",
+                kind.name(),
+                names.join(", ")
+            ))
+        } else {
+            self.run_steps(&scenario.steps, "").await
+        };
+        if let Err(Stop(reason)) = outcome {
             let unreached = self.unreached_checks();
             if !unreached.is_empty() {
                 self.trace.record(EventKind::Unperformed {
@@ -119,14 +137,21 @@ impl<'a> Session<'a> {
     }
 
     async fn run_step(&mut self, step: &Step, path: &str) -> Result<(), Stop> {
-        if let Some(reference) = &step.when {
-            if self.vars.get(reference).is_none_or(Value::is_null) {
+        if let Some(when) = &step.when {
+            let value = self.vars.get(&when.reference).filter(|v| !v.is_null());
+            let holds = match (&when.equals, value) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some(expected), Some(v)) => crate::scenario::matcher::json_eq(expected, v),
+            };
+            if !holds {
                 let checks = nested_checks(std::slice::from_ref(step));
                 if !checks.is_empty() {
-                    self.trace.record(EventKind::Skip {
-                        checks,
-                        reason: format!("${{{reference}}} has no value in this session"),
-                    });
+                    let reason = match value {
+                        None => format!("${{{}}} has no value in this session", when.reference),
+                        Some(v) => format!("`{}` does not hold (it is {v})", when.text),
+                    };
+                    self.trace.record(EventKind::Skip { checks, reason });
                 }
                 return Ok(());
             }
@@ -253,14 +278,72 @@ impl<'a> Session<'a> {
                 self.shut_down().await;
                 self.conn = self
                     .target
-                    .connect(self.config.max_frame)
+                    .connect(self.config.max_frame, self.scenario.get_stream)
+                    .await
                     .map_err(|e| Stop(format!("cannot reconnect: {e}")))?;
                 self.ended = false;
                 self.exited = false;
                 self.trace.record(EventKind::Spawned {
                     command: self.conn.description.clone(),
+                    transport: self.conn.kind,
                     pid: self.conn.pid,
                 });
+                Ok(())
+            }
+            Action::Http(spec) => {
+                let headers = spec
+                    .headers
+                    .iter()
+                    .map(|(k, v)| {
+                        let v = self
+                            .vars
+                            .substitute(&Value::from(v.as_str()))
+                            .map_err(unresolved)?;
+                        Ok((
+                            k.clone(),
+                            v.as_str()
+                                .map(String::from)
+                                .unwrap_or_else(|| v.to_string()),
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, Stop>>()?;
+                let body = match &spec.body {
+                    Some(b) => match self.vars.substitute(b).map_err(unresolved)? {
+                        Value::String(text) => Some(text.into_bytes()),
+                        json => Some(json.to_string().into_bytes()),
+                    },
+                    None => None,
+                };
+                let raw = crate::transport::http::RawRequest {
+                    method: spec.method.clone(),
+                    headers,
+                    body,
+                    session: spec.session,
+                    protocol_version: spec.protocol_version,
+                    events: spec.events,
+                    read_ms: spec.within_ms,
+                };
+                let Some(endpoint) = self.conn.http() else {
+                    let checks = nested_checks(std::slice::from_ref(step));
+                    self.trace.record(EventKind::Skip {
+                        checks,
+                        reason: format!(
+                            "{} has no HTTP endpoint for raw exchanges",
+                            self.conn.kind.name()
+                        ),
+                    });
+                    return Ok(());
+                };
+                let (notes, view) = endpoint.exchange(&raw).await;
+                for note in notes {
+                    self.trace.record(EventKind::Transport(note));
+                }
+                let seq = self.trace.record(EventKind::HttpExchange {
+                    step: path.to_string(),
+                    view: view.clone(),
+                });
+                self.expect_all(step, path, Target::Exchange { seq });
+                self.capture(step, &view);
                 Ok(())
             }
             Action::Foreach { list, bind, steps } => {
@@ -352,6 +435,9 @@ impl<'a> Session<'a> {
             .map(str::to_string);
         self.negotiated = negotiated.clone();
         self.vars.set("initialize", result.clone());
+        if let Some(id) = self.conn.http().and_then(|e| e.session_id()) {
+            self.vars.set("session_id", Value::String(id));
+        }
         if initialized {
             let note =
                 Frame::from_value(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
@@ -694,6 +780,10 @@ impl<'a> Session<'a> {
             }
             Incoming::Stderr(line) => {
                 self.trace.record(EventKind::Stderr { line });
+                Pumped::Other
+            }
+            Incoming::Transport(note) => {
+                self.trace.record(EventKind::Transport(note));
                 Pumped::Other
             }
             Incoming::Closed => {

@@ -58,6 +58,8 @@ struct RequiresSpec {
     capabilities: Vec<String>,
     #[serde(default)]
     role: Option<String>,
+    #[serde(default)]
+    transport: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +67,8 @@ struct RequiresSpec {
 struct ClientSpec {
     #[serde(default)]
     capabilities: Option<Value>,
+    #[serde(default)]
+    get_stream: bool,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +82,7 @@ struct StepSpec {
     expect_silence: Option<SilenceSpec>,
     close_input: Option<CloseSpec>,
     reconnect: Option<EmptySpec>,
+    http: Option<HttpStepSpec>,
     foreach: Option<ForeachSpec>,
     poll: Option<PollSpec>,
     /// An explicit id for `request`.
@@ -92,6 +97,23 @@ struct StepSpec {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EmptySpec {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpStepSpec {
+    method: String,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    body: Option<Value>,
+    #[serde(default = "yes")]
+    session: bool,
+    #[serde(default = "yes")]
+    protocol_version: bool,
+    #[serde(default)]
+    events: usize,
+    #[serde(default = "default_wait_ms")]
+    within_ms: u64,
+}
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -278,7 +300,26 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, LoadError> {
     let requires = spec.requires.unwrap_or(RequiresSpec {
         capabilities: Vec::new(),
         role: None,
+        transport: Vec::new(),
     });
+    let mut requires_transports = Vec::new();
+    for t in &requires.transport {
+        let kind = crate::transport::Kind::parse(&t.value).ok_or_else(|| {
+            let known: Vec<&str> = crate::transport::Kind::ALL
+                .iter()
+                .map(|k| k.name())
+                .collect();
+            err(
+                t.referenced,
+                format!(
+                    "unknown transport {:?} (known: {})",
+                    t.value,
+                    known.join(", ")
+                ),
+            )
+        })?;
+        requires_transports.push(kind);
+    }
     if let Some(role) = &requires.role {
         if !crate::runner::roles::is_known(role) {
             return Err(err(
@@ -301,6 +342,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, LoadError> {
         revisions,
         requires_capabilities: requires.capabilities,
         requires_role: requires.role,
+        requires_transports,
+        get_stream: spec.client.as_ref().is_some_and(|c| c.get_stream),
         client_capabilities: spec
             .client
             .and_then(|c| c.capabilities)
@@ -390,6 +433,17 @@ fn convert_step(
     if s.reconnect.is_some() {
         actions.push(Action::Reconnect);
     }
+    if let Some(h) = s.http {
+        actions.push(Action::Http(super::HttpSpec {
+            method: h.method.to_ascii_uppercase(),
+            headers: h.headers.into_iter().collect(),
+            body: h.body,
+            session: h.session,
+            protocol_version: h.protocol_version,
+            events: h.events,
+            within_ms: h.within_ms,
+        }));
+    }
     if let Some(f) = s.foreach {
         let list = match f.list.value.as_str() {
             "tools" => ListKind::Tools,
@@ -422,7 +476,7 @@ fn convert_step(
         return Err(err(
             at,
             format!(
-                "a step needs exactly one action (initialize, request, notify, raw, expect_notification, expect_silence, close_input, reconnect, foreach, poll); found {}",
+                "a step needs exactly one action (initialize, request, notify, raw, expect_notification, expect_silence, close_input, reconnect, http, foreach, poll); found {}",
                 actions.len()
             ),
         ));
@@ -488,20 +542,15 @@ fn convert_step(
         ));
     }
     let when = match s.when {
-        Some(w) => {
-            let v = w.value.trim();
-            match v.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
-                Some(reference) if !reference.is_empty() => Some(reference.to_string()),
-                _ => {
-                    return Err(err(
-                        w.referenced,
-                        format!(
-                            "`when` takes one variable reference such as ${{cursor}}, not {v:?}"
-                        ),
-                    ))
-                }
-            }
-        }
+        Some(w) => Some(parse_when(&w.value).ok_or_else(|| {
+            err(
+                w.referenced,
+                format!(
+                    "`when` takes ${{var}} or ${{var}} == value, not {:?}",
+                    w.value
+                ),
+            )
+        })?),
         None => None,
     };
     Ok(Step {
@@ -509,6 +558,23 @@ fn convert_step(
         expect,
         capture: s.capture.into_iter().collect(),
         when,
+    })
+}
+
+fn parse_when(text: &str) -> Option<super::When> {
+    let (reference, equals) = match text.split_once("==") {
+        Some((r, v)) => {
+            let v = v.trim();
+            let value = serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.to_string()));
+            (r.trim(), Some(value))
+        }
+        None => (text.trim(), None),
+    };
+    let reference = reference.strip_prefix("${")?.strip_suffix('}')?;
+    (!reference.is_empty()).then(|| super::When {
+        reference: reference.to_string(),
+        equals,
+        text: text.trim().to_string(),
     })
 }
 

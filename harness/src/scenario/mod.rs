@@ -23,8 +23,12 @@ pub struct Scenario {
     pub requires_capabilities: Vec<String>,
     /// A fixture role the scenario needs (see `runner::roles`), bound to `${role}`.
     pub requires_role: Option<String>,
+    /// The transports the scenario applies to; empty means every one.
+    pub requires_transports: Vec<crate::transport::Kind>,
     /// The capabilities the harness declares in `initialize`.
     pub client_capabilities: Value,
+    /// Streamable HTTP: open the GET stream for server-initiated messages after initialize.
+    pub get_stream: bool,
     /// Scripted answers to server-initiated requests, by method.
     pub handlers: Vec<(String, Value)>,
     pub steps: Vec<Step>,
@@ -57,9 +61,18 @@ pub struct Step {
     pub expect: Vec<ExpectSpec>,
     /// Variables to capture from the response: name → dotted path into the response message.
     pub capture: Vec<(String, String)>,
-    /// A variable reference (`${cursor}`); when it does not resolve to a non-null value, the
-    /// step is skipped and its checks are not applicable.
-    pub when: Option<String>,
+    /// A condition on a variable: `${cursor}` (has a non-null value) or `${status} == 200`;
+    /// when it does not hold, the step is skipped and its checks are not applicable.
+    pub when: Option<When>,
+}
+
+#[derive(Debug, Clone)]
+pub struct When {
+    pub reference: String,
+    /// The value the variable must equal; None asks only for a value.
+    pub equals: Option<Value>,
+    /// The condition as written, for skip reasons.
+    pub text: String,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +108,8 @@ pub enum Action {
     },
     /// End this session and start a new one with the same target; variables are kept.
     Reconnect,
+    /// A raw HTTP exchange with the session's streamable HTTP endpoint.
+    Http(HttpSpec),
     /// Repeat `steps` for every discovered item of a list (`tools`, `resources`, `prompts`).
     Foreach {
         list: ListKind,
@@ -109,6 +124,23 @@ pub enum Action {
         interval_ms: u64,
         timeout_ms: u64,
     },
+}
+
+/// A raw HTTP exchange, as a scenario writes it.
+#[derive(Debug, Clone)]
+pub struct HttpSpec {
+    pub method: String,
+    pub headers: Vec<(String, String)>,
+    /// A JSON body, or text sent as it is.
+    pub body: Option<Value>,
+    /// Send the session's Mcp-Session-Id.
+    pub session: bool,
+    /// Send the negotiated MCP-Protocol-Version.
+    pub protocol_version: bool,
+    /// For an SSE answer: the events to read at most.
+    pub events: usize,
+    /// How long to wait for the answer (and read an SSE one) at most.
+    pub within_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,4 +224,6 @@ pub enum Target {
     Silence { after: u64, ms: u64 },
     /// The server process exits within `within_ms` after `after`.
     Exit { after: u64, within_ms: u64 },
+    /// The raw HTTP exchange recorded at `seq`.
+    Exchange { seq: u64 },
 }

@@ -2,7 +2,7 @@
 //! in-memory pipes with the same newline framing as stdio, so it behaves like a spawned server
 //! without the cost of a process.
 
-use super::{forward_frames, Connection, Incoming, Process, EVENT_BUFFER};
+use super::{forward_frames, Connection, Incoming, Kind, LineLink, Process, EVENT_BUFFER};
 use crate::reference::{serve_lines, Fault, Server};
 use tokio::sync::mpsc;
 
@@ -31,8 +31,9 @@ pub fn connect(fault: Option<Fault>, max_frame: usize) -> Connection {
         None => "embedded reference server".to_string(),
     };
     Connection {
-        input: Some(Box::new(client_in)),
+        link: Box::new(LineLink(Some(Box::new(client_in)))),
         events: rx,
+        kind: Kind::Stdio,
         process: Process::Tasks(vec![task.abort_handle(), server_abort_handle]),
         description,
         pid: None,

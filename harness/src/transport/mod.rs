@@ -1,37 +1,235 @@
-//! Transports: how frames reach a server and come back. Every transport delivers what it
+//! Transports: how frames reach a server and come back. A connection has an outbound `Link`
+//! (lines to a pipe, a POST per message, a WebSocket text frame) and delivers everything it
 //! observes as `Incoming` events on one channel, so the runner drives every target the same way.
 
+pub mod http;
 pub mod in_process;
 pub mod lines;
+pub mod sse;
 pub mod stdio;
+pub mod ws;
 
 use crate::protocol::Frame;
+use serde::Serialize;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-/// Default maximum size of one frame (16 MiB); a longer server line is discarded.
+/// Default maximum size of one frame (16 MiB); a longer server line or body is discarded.
 pub const DEFAULT_MAX_FRAME: usize = 16 * 1024 * 1024;
 
 /// Events buffered between the transport's readers and the runner. When the runner falls behind,
 /// readers wait, so a flooding server is slowed down instead of filling memory.
 const EVENT_BUFFER: usize = 1024;
 
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The ways the harness reaches a server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A spawned command, or the in-process reference server: newline-delimited JSON.
+    Stdio,
+    StreamableHttp,
+    /// Legacy HTTP+SSE (2024-11-05).
+    Sse,
+    Ws,
+    /// ZCP native `POST /zcp`.
+    Zcp,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::Stdio,
+        Kind::StreamableHttp,
+        Kind::Sse,
+        Kind::Ws,
+        Kind::Zcp,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Stdio => "stdio",
+            Kind::StreamableHttp => "streamable-http",
+            Kind::Sse => "sse",
+            Kind::Ws => "ws",
+            Kind::Zcp => "zcp",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == s)
+    }
+}
+
 /// What a transport observed.
 #[derive(Debug)]
 pub enum Incoming {
     Frame(Frame),
-    /// A line longer than the maximum frame size, discarded.
+    /// A line or body longer than the maximum frame size, discarded.
     Oversize {
         bytes: u64,
     },
     Stderr(String),
+    /// Transport-level facts: HTTP exchanges, SSE fields, WebSocket frames, errors.
+    Transport(Note),
     /// The server's output ended.
     Closed,
     Exited {
         code: Option<i32>,
         signal: Option<i32>,
     },
+}
+
+/// A transport-level fact recorded in the trace. Header values that may carry secrets are
+/// redacted before a note is made.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "what", rename_all = "snake_case")]
+pub enum Note {
+    /// An HTTP request the harness made; `exchange` numbers it within the session.
+    HttpRequest {
+        exchange: u32,
+        method: String,
+        path: String,
+        /// What the body carries: `request`, `notification`, `response`, or none.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        carries: Option<String>,
+        headers: Vec<(String, String)>,
+    },
+    HttpResponse {
+        exchange: u32,
+        status: u16,
+        headers: Vec<(String, String)>,
+    },
+    /// The fields of one SSE event on the stream that answered `exchange`; its data, when it
+    /// is a message, follows as a frame.
+    Sse {
+        exchange: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry: Option<u64>,
+        data_bytes: usize,
+    },
+    /// A WebSocket binary frame (MCP messages travel as text).
+    WsBinary {
+        bytes: usize,
+    },
+    WsClose {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        code: Option<u16>,
+        reason: String,
+    },
+    Error {
+        message: String,
+    },
+}
+
+/// Options for network targets.
+#[derive(Debug, Clone, Default)]
+pub struct NetOptions {
+    /// Extra request headers (`--header`).
+    pub headers: Vec<(String, String)>,
+    /// A bearer token sent as `Authorization: Bearer …` (`--bearer-env`); never recorded.
+    pub bearer: Option<String>,
+    pub max_frame: usize,
+    /// How long to wait for a connection or an endpoint event.
+    pub timeout: Duration,
+}
+
+impl NetOptions {
+    /// Secret values: never written to a trace or report.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut secrets: Vec<String> = self.bearer.iter().cloned().collect();
+        secrets.extend(
+            self.headers
+                .iter()
+                .filter(|(name, _)| is_secret_header(name))
+                .map(|(_, v)| v.clone()),
+        );
+        secrets
+    }
+}
+
+fn is_secret_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "authorization",
+        "cookie",
+        "token",
+        "secret",
+        "key",
+        "password",
+        "session",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
+        && name != "mcp-session-id"
+}
+
+/// Headers as recorded: credentials replaced by `[redacted]`.
+pub fn redact_headers<'a>(
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+    secrets: &[String],
+) -> Vec<(String, String)> {
+    headers
+        .into_iter()
+        .map(|(name, value)| {
+            let hidden = is_secret_header(name)
+                || secrets
+                    .iter()
+                    .any(|s| !s.is_empty() && value.contains(s.as_str()));
+            let value = if hidden { "[redacted]" } else { value };
+            (name.to_ascii_lowercase(), value.to_string())
+        })
+        .collect()
+}
+
+/// Makes rustls use the ring provider (reqwest and tungstenite are built without one).
+fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// The outbound half of a connection.
+pub trait Link: Send {
+    /// Delivers one JSON-RPC frame to the server.
+    fn send<'a>(&'a mut self, frame: &'a [u8]) -> BoxFuture<'a, std::io::Result<()>>;
+    /// Ends the client's side: closes stdin, deletes the HTTP session, closes the WebSocket.
+    /// The event channel closes once the transport's readers have finished.
+    fn close(&mut self);
+    /// Ends everything at once: the client side and every task still reading answers.
+    fn abort(&mut self) {
+        self.close();
+    }
+    /// The raw-HTTP endpoint of a streamable HTTP session, for transport scenarios.
+    fn http(&self) -> Option<&http::Endpoint> {
+        None
+    }
+}
+
+/// Writes newline-delimited frames to a pipe (stdio and in-process).
+struct LineLink(Option<Box<dyn AsyncWrite + Send + Unpin>>);
+
+impl Link for LineLink {
+    fn send<'a>(&'a mut self, frame: &'a [u8]) -> BoxFuture<'a, std::io::Result<()>> {
+        Box::pin(async move {
+            let input = self
+                .0
+                .as_mut()
+                .ok_or_else(|| std::io::Error::other("the server's input is closed"))?;
+            input.write_all(frame).await?;
+            input.write_all(b"\n").await?;
+            input.flush().await
+        })
+    }
+
+    fn close(&mut self) {
+        self.0 = None;
+    }
 }
 
 /// Reads newline-delimited frames from a server's output and forwards them as events, then
@@ -57,9 +255,10 @@ async fn forward_frames(
 
 /// An open connection to a server under test.
 pub struct Connection {
-    input: Option<Box<dyn AsyncWrite + Send + Unpin>>,
+    link: Box<dyn Link>,
     events: mpsc::Receiver<Incoming>,
     process: Process,
+    pub kind: Kind,
     /// Human-readable description for the trace's `spawned` event.
     pub description: String,
     pub pid: Option<u32>,
@@ -69,33 +268,30 @@ pub struct Connection {
 enum Process {
     Child(stdio::ChildGuard),
     Tasks(Vec<tokio::task::AbortHandle>),
+    /// Network links stop their own tasks.
+    None,
 }
 
 impl Connection {
-    /// Writes one frame followed by a newline. Fails if the server stopped reading for longer
-    /// than `timeout` or its input is closed.
+    /// Delivers one frame. Fails if the server stopped reading for longer than `timeout` or
+    /// the connection is closed.
     pub async fn send(&mut self, bytes: &[u8], timeout: Duration) -> std::io::Result<()> {
-        let input = self
-            .input
-            .as_mut()
-            .ok_or_else(|| std::io::Error::other("the server's input is closed"))?;
-        let write = async {
-            input.write_all(bytes).await?;
-            input.write_all(b"\n").await?;
-            input.flush().await
-        };
-        match tokio::time::timeout(timeout, write).await {
+        match tokio::time::timeout(timeout, self.link.send(bytes)).await {
             Ok(result) => result,
             Err(_) => Err(std::io::Error::new(
                 std::io::ErrorKind::TimedOut,
-                "the server stopped reading its input",
+                "the server stopped accepting input",
             )),
         }
     }
 
-    /// Closes the server's input (stdin EOF), the usual way to ask a stdio server to exit.
+    /// Ends the client's side (stdin EOF, DELETE, WebSocket close).
     pub fn close_input(&mut self) {
-        self.input = None;
+        self.link.close();
+    }
+
+    pub fn http(&self) -> Option<&http::Endpoint> {
+        self.link.http()
     }
 
     /// The next event, or None once nothing more can arrive.
@@ -103,13 +299,14 @@ impl Connection {
         self.events.recv().await
     }
 
-    /// Stops the server: kills the process group (stdio) or the serving task (in-process).
-    /// Remaining events stay readable until the channel drains.
+    /// Stops the server side: kills the process group (stdio), the serving task (in-process),
+    /// or every network task. Remaining events stay readable until the channel drains.
     pub fn stop(&mut self) {
-        self.input = None;
+        self.link.abort();
         match &mut self.process {
             Process::Child(child) => child.kill(),
             Process::Tasks(tasks) => tasks.iter().for_each(|t| t.abort()),
+            Process::None => {}
         }
     }
 }

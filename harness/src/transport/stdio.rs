@@ -3,7 +3,7 @@
 //! always kills and reaps the whole group when the session ends.
 
 use super::lines::{Line, LineReader};
-use super::{forward_frames, Connection, Incoming, Process, EVENT_BUFFER};
+use super::{forward_frames, Connection, Incoming, Kind, LineLink, Process, EVENT_BUFFER};
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use tokio::io::BufReader;
@@ -86,8 +86,9 @@ pub fn spawn(command: &[String], max_frame: usize) -> std::io::Result<Connection
     });
 
     Ok(Connection {
-        input: Some(Box::new(stdin)),
+        link: Box::new(LineLink(Some(Box::new(stdin)))),
         events: rx,
+        kind: Kind::Stdio,
         process: Process::Child(ChildGuard {
             pgid: pid.map(|p| p as i32),
         }),

@@ -1,0 +1,96 @@
+//! The ZCP native dialect on `POST /zcp`: JSON-RPC in, `application/json` out, results mapped
+//! with [`to_native`]. An initialize creates a session; every other request names it in
+//! `x-zcp-session` or `mcp-session-id` (either is read, both are returned): 400 without one,
+//! 404 for an unknown one. Notifications and responses are answered 202.
+//!
+//! There is no stream: the notifications and requests the server sends are dropped, so a
+//! request the server answers only after hearing from the client (list_roots, when the client
+//! declared roots) or never (the faults that hang) gets no answer at all.
+
+use super::body;
+use super::gate::{self, refuse, JSON};
+use super::message::{finishes, is_server_message, until_exit, Posted};
+use super::registry::lock;
+use super::App;
+use crate::protocol::zcp::to_native;
+use crate::reference::{Output, Server};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use std::sync::Arc;
+
+const SESSION_HEADERS: [&str; 2] = ["x-zcp-session", "mcp-session-id"];
+
+pub(super) async fn post(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    request_body: Body,
+) -> Response {
+    if let Err(refusal) = gate::check_origin(&app, &headers) {
+        return refusal.into_response();
+    }
+    let bytes = match gate::read_body(&headers, request_body, app.max_body).await {
+        Ok(bytes) => bytes,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let posted = Posted::parse(&bytes);
+    let (session_id, server) = if posted.is_initialize() {
+        app.native.create(Server::new(app.fault))
+    } else {
+        let named = (SESSION_HEADERS.iter())
+            .find_map(|name| headers.get(*name))
+            .map(|id| id.to_str().unwrap_or_default());
+        let Some(id) = named else {
+            return refuse(StatusCode::BAD_REQUEST, "Bad Request: no session header");
+        };
+        match app.native.get(id) {
+            Some(server) => (id.to_string(), server),
+            None => return refuse(StatusCode::NOT_FOUND, "Not Found: unknown session"),
+        }
+    };
+    let (outputs, exit) = until_exit(lock(&server).handle_line(&bytes));
+    if exit.is_some() {
+        app.native.remove(&session_id);
+    }
+    let mut response = if posted.needs_no_answer() {
+        StatusCode::ACCEPTED.into_response()
+    } else if finishes(&outputs) {
+        let (feed, drain) = body::channel();
+        for output in outputs.into_iter().filter(|o| !is_server_message(o)) {
+            let output = match output {
+                Output::Message(response) => Output::Message(native(response, &posted)),
+                other => other,
+            };
+            body::send(&feed, body::json_chunk(output));
+        }
+        ([(CONTENT_TYPE, JSON)], body::json(drain)).into_response()
+    } else if exit.is_some() {
+        return refuse(StatusCode::INTERNAL_SERVER_ERROR, "the server exited");
+    } else {
+        return std::future::pending().await;
+    };
+    let id = HeaderValue::from_str(&session_id).expect("session ids are hex");
+    for name in SESSION_HEADERS {
+        response.headers_mut().insert(name, id.clone());
+    }
+    response
+}
+
+/// A response (or a batch of them) with its result in the native dialect.
+fn native(response: Value, posted: &Posted) -> Value {
+    match response {
+        Value::Array(items) => items.into_iter().map(|r| native(r, posted)).collect(),
+        mut response => {
+            let method = (response.get("id"))
+                .and_then(|id| posted.method_of(id))
+                .map(str::to_string);
+            if let (Some(method), Some(result)) = (method, response.get_mut("result")) {
+                *result = to_native(&method, result);
+            }
+            response
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! One streamable-HTTP session: its [`Server`], the POSTs still waiting for their response, and
+//! the GET stream with the history of its events (for resumption with Last-Event-ID).
+//!
+//! Event ids are decimal numbers from a session-wide counter, so they are unique across all the
+//! session's streams (DuplicateEventIds: every stream counts from 1 instead). Every SSE stream
+//! starts with a priming event, `id: <n>` and empty data.
+
+use super::body::{self, Chunk, Drain, Feed};
+use super::message::{answers, finishes, is_server_message, only_responses};
+use crate::reference::{Fault, Output, Server};
+use serde_json::{json, Value};
+
+pub(super) struct Session {
+    pub(super) server: Server,
+    ids: EventIds,
+    /// POSTs whose response has not been sent yet, oldest first.
+    waiting: Vec<Waiting>,
+    get: GetStream,
+    /// ping-stream notifications received so far.
+    pings: u64,
+}
+
+/// How a request is answered.
+pub(super) enum Reply {
+    /// 202 Accepted with an empty body.
+    Accepted,
+    /// A JSON body with what the drain receives.
+    Json(Drain),
+    /// An SSE stream of what the drain receives.
+    Sse(Drain),
+}
+
+/// When a request is answered with an SSE stream.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum SseWhen {
+    Never,
+    /// When the answer is more than responses, or the response is not ready yet.
+    Needed,
+    Always,
+}
+
+struct EventIds {
+    per_stream: bool,
+    last: u64,
+}
+
+impl EventIds {
+    fn next(&mut self, stream_count: &mut u64) -> u64 {
+        *stream_count += 1;
+        if self.per_stream {
+            return *stream_count;
+        }
+        self.last += 1;
+        self.last
+    }
+}
+
+struct Waiting {
+    request_id: Value,
+    sink: Sink,
+}
+
+/// Where the outputs for one request go.
+enum Sink {
+    /// Every output as an event.
+    Sse { feed: Feed, count: u64 },
+    /// Responses and raw bytes into the body; server messages to the GET stream.
+    Json(Feed),
+}
+
+/// The session's standalone SSE stream. Its events are kept so that a later GET can replay them.
+#[derive(Default)]
+struct GetStream {
+    live: Option<Feed>,
+    count: u64,
+    history: Vec<(u64, [Chunk; 3])>,
+    /// How many events of the history went out on a live stream.
+    delivered: usize,
+}
+
+impl GetStream {
+    fn send_undelivered(&mut self) {
+        let Some(feed) = &self.live else { return };
+        let undelivered = &self.history[self.delivered..];
+        if undelivered.iter().all(|(_, e)| body::send(feed, e.clone())) {
+            self.delivered = self.history.len();
+        } else {
+            self.live = None;
+        }
+    }
+}
+
+impl Session {
+    pub(super) fn new(fault: Option<Fault>) -> Self {
+        Session {
+            server: Server::new(fault),
+            ids: EventIds {
+                per_stream: fault == Some(Fault::DuplicateEventIds),
+                last: 0,
+            },
+            waiting: Vec::new(),
+            get: GetStream::default(),
+            pings: 0,
+        }
+    }
+
+    /// Answers a POST that needs an answer with `outputs` (what the server wrote for it). A
+    /// single request (`request_id`) whose response is not among them stays open, waiting for
+    /// it; anything else without a response is answered 202 (its outputs are routed).
+    pub(super) fn answer(
+        &mut self,
+        request_id: Option<&Value>,
+        outputs: Vec<Output>,
+        sse: SseWhen,
+    ) -> Reply {
+        match request_id {
+            _ if finishes(&outputs) => self.reply(outputs, sse).1,
+            Some(request_id) => {
+                let (sink, reply) = self.reply(outputs, sse);
+                let request_id = request_id.clone();
+                self.waiting.push(Waiting { request_id, sink });
+                reply
+            }
+            None => {
+                self.route(outputs);
+                Reply::Accepted
+            }
+        }
+    }
+
+    fn reply(&mut self, outputs: Vec<Output>, sse: SseWhen) -> (Sink, Reply) {
+        let streamed = match sse {
+            SseWhen::Never => false,
+            SseWhen::Needed => !(finishes(&outputs) && only_responses(&outputs)),
+            SseWhen::Always => true,
+        };
+        let (feed, drain) = body::channel();
+        let mut sink = if streamed {
+            let mut count = 0;
+            let id = self.ids.next(&mut count);
+            body::send(&feed, [body::priming(id)]);
+            Sink::Sse { feed, count }
+        } else {
+            Sink::Json(feed)
+        };
+        self.deliver(&mut sink, outputs);
+        let reply = match streamed {
+            true => Reply::Sse(drain),
+            false => Reply::Json(drain),
+        };
+        (sink, reply)
+    }
+
+    /// Outputs not tied to a POST being answered (from a POSTed notification or response): to
+    /// the waiting POST whose response is among them, else to the GET stream.
+    pub(super) fn route(&mut self, outputs: Vec<Output>) {
+        let waiting = (self.waiting.iter())
+            .position(|w| outputs.iter().any(|output| answers(output, &w.request_id)));
+        let Some(index) = waiting else {
+            outputs.into_iter().for_each(|output| self.push_get(output));
+            return;
+        };
+        // Its response is among the outputs: once they are delivered, the stream ends.
+        let mut sink = self.waiting.remove(index).sink;
+        self.deliver(&mut sink, outputs);
+    }
+
+    fn deliver(&mut self, sink: &mut Sink, outputs: Vec<Output>) {
+        for output in outputs {
+            match sink {
+                Sink::Sse { feed, count } => {
+                    for data in body::event_data(output) {
+                        let id = self.ids.next(count);
+                        body::send(feed, body::event(Some(id), Some("message"), data));
+                    }
+                }
+                Sink::Json(_) if is_server_message(&output) => self.push_get(output),
+                Sink::Json(feed) => {
+                    body::send(feed, body::json_chunk(output));
+                }
+            }
+        }
+    }
+
+    fn push_get(&mut self, output: Output) {
+        for data in body::event_data(output) {
+            let id = self.ids.next(&mut self.get.count);
+            let event = body::event(Some(id), Some("message"), data);
+            self.get.history.push((id, event));
+        }
+        self.get.send_undelivered();
+    }
+
+    /// Opens the GET stream (a previous one ends): a priming event, then the events after
+    /// `last_event_id` if given (with `replay_all`, every event), else those not delivered yet.
+    pub(super) fn open_get(&mut self, last_event_id: Option<u64>, replay_all: bool) -> Drain {
+        let (feed, drain) = body::channel();
+        let id = self.ids.next(&mut self.get.count);
+        body::send(&feed, [body::priming(id)]);
+        self.get.delivered = match last_event_id {
+            Some(_) if replay_all => 0,
+            Some(last) => (self.get.history.iter())
+                .position(|(id, _)| *id > last)
+                .unwrap_or(self.get.history.len()),
+            None => self.get.delivered,
+        };
+        self.get.live = Some(feed);
+        self.get.send_undelivered();
+        drain
+    }
+
+    /// The answer to `notifications/zcpspec/ping-stream`: a log message on the GET stream.
+    pub(super) fn ping_stream(&mut self) {
+        self.pings += 1;
+        let params = json!({
+            "level": "info",
+            "logger": "http",
+            "data": format!("stream event {}", self.pings),
+        });
+        let message = self.server.notify("notifications/message", params);
+        self.push_get(message);
+    }
+
+    /// The session is over: its open streams end.
+    pub(super) fn end(&mut self) {
+        self.waiting.clear();
+        self.get.live = None;
+    }
+}

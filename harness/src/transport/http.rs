@@ -1,0 +1,671 @@
+//! HTTP transports. Streamable HTTP: a POST per message, answered with JSON or an SSE stream,
+//! with `Mcp-Session-Id` and `MCP-Protocol-Version` once known, and optionally a GET stream for
+//! server-initiated messages. Legacy HTTP+SSE: a GET stream whose `endpoint` event names where
+//! to POST. ZCP native: `POST /zcp`, JSON in and out, results in the native dialect, mapped to
+//! MCP for judging. Every status, header and SSE field becomes a `Note` in the trace; bodies are
+//! read in pieces and never beyond the maximum frame size.
+
+use super::sse::{self, Parser};
+use super::{
+    redact_headers, BoxFuture, Connection, Incoming, Kind, Link, NetOptions, Note, Process,
+};
+use crate::protocol::{zcp, Frame, MessageKind};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::{Method, Url};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, Notify};
+
+const SESSION: &str = "mcp-session-id";
+const ZCP_SESSION: &str = "x-zcp-session";
+const PROTOCOL_VERSION: &str = "mcp-protocol-version";
+const LAST_EVENT_ID: &str = "last-event-id";
+const EVENT_STREAM: &str = "text/event-stream";
+
+/// State shared by the link and the tasks reading its responses.
+#[derive(Default)]
+struct Shared {
+    session: Mutex<Option<String>>,
+    protocol_version: Mutex<Option<String>>,
+    initialize_id: Mutex<Option<Value>>,
+    /// Legacy HTTP+SSE: where to POST, from the `endpoint` event.
+    post_url: Mutex<Option<Url>>,
+    endpoint_known: Notify,
+    exchanges: AtomicU32,
+    tasks: Mutex<Vec<tokio::task::AbortHandle>>,
+}
+
+/// A session's HTTP endpoint: what raw `http` steps use to make exchanges of their own.
+pub struct Endpoint {
+    client: reqwest::Client,
+    url: Url,
+    kind: Kind,
+    shared: Arc<Shared>,
+    opts: NetOptions,
+}
+
+/// A raw HTTP exchange a scenario asks for.
+#[derive(Debug, Clone)]
+pub struct RawRequest {
+    pub method: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    /// Send the session's `Mcp-Session-Id` (unless `headers` names it).
+    pub session: bool,
+    /// Send the negotiated `MCP-Protocol-Version` (unless `headers` names it).
+    pub protocol_version: bool,
+    /// For SSE answers: stop after this many events.
+    pub events: usize,
+    /// How long to read an SSE answer at most.
+    pub read_ms: u64,
+}
+
+impl Endpoint {
+    pub fn session_id(&self) -> Option<String> {
+        self.shared.session.lock().unwrap().clone()
+    }
+
+    /// Makes one exchange: the notes for the trace, and a view `{status, headers, body}` for
+    /// matchers (body is JSON when it parses, text otherwise, `{events: [...]}` for SSE).
+    pub async fn exchange(&self, raw: &RawRequest) -> (Vec<Note>, Value) {
+        let exchange = self.shared.exchanges.fetch_add(1, Ordering::SeqCst);
+        let method = Method::from_bytes(raw.method.as_bytes()).unwrap_or(Method::GET);
+        let mut headers = self.base_headers(raw.session, raw.protocol_version);
+        for (name, value) in &raw.headers {
+            if let (Ok(n), Ok(v)) = (
+                HeaderName::try_from(name.as_str()),
+                HeaderValue::from_str(value),
+            ) {
+                headers.insert(n, v);
+            }
+        }
+        let request_note = self.request_note(exchange, &method, &headers, None);
+        let mut request = self
+            .client
+            .request(method, self.url.clone())
+            .headers(headers);
+        if let Some(body) = &raw.body {
+            request = request.body(body.clone());
+        }
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(raw.read_ms);
+        let response = match tokio::time::timeout_at(deadline, request.send()).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return (vec![request_note], json!({"error": e.to_string()})),
+            Err(_) => return (vec![request_note], json!({"error": "no answer in time"})),
+        };
+        let status = response.status().as_u16();
+        let headers = self.response_headers(response.headers());
+        let header_map: serde_json::Map<String, Value> = headers
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect();
+        let is_sse = content_type(response.headers()).starts_with(EVENT_STREAM);
+        let body = if is_sse {
+            let mut events = Vec::new();
+            let mut parser = Parser::new(self.opts.max_frame);
+            let mut response = response;
+            while events.len() < raw.events {
+                match tokio::time::timeout_at(deadline, response.chunk()).await {
+                    Ok(Ok(Some(chunk))) => {
+                        for item in parser.feed(&chunk) {
+                            if let sse::Item::Event(e) = item {
+                                let data =
+                                    serde_json::from_str(&e.data).unwrap_or(Value::String(e.data));
+                                events.push(json!({"id": e.id, "event": e.event, "data": data}));
+                            }
+                        }
+                    }
+                    _ => break,
+                }
+            }
+            json!({ "events": events })
+        } else {
+            let bytes = read_body(response, self.opts.max_frame, deadline).await;
+            match bytes {
+                Ok(b) => serde_json::from_slice(&b)
+                    .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&b).into_owned())),
+                Err(e) => json!({"error": e}),
+            }
+        };
+        let response_note = Note::HttpResponse {
+            exchange,
+            status,
+            headers,
+        };
+        (
+            vec![request_note, response_note],
+            json!({"status": status, "headers": header_map, "body": body}),
+        )
+    }
+
+    fn base_headers(&self, session: bool, protocol_version: bool) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (name, value) in &self.opts.headers {
+            if let (Ok(n), Ok(v)) = (
+                HeaderName::try_from(name.as_str()),
+                HeaderValue::from_str(value),
+            ) {
+                h.insert(n, v);
+            }
+        }
+        if let Some(token) = &self.opts.bearer {
+            if let Ok(v) = HeaderValue::from_str(&format!("Bearer {token}")) {
+                h.insert(reqwest::header::AUTHORIZATION, v);
+            }
+        }
+        if session {
+            if let Some(id) = self.session_id() {
+                if let Ok(v) = HeaderValue::from_str(&id) {
+                    h.insert(SESSION, v.clone());
+                    if self.kind == Kind::Zcp {
+                        h.insert(ZCP_SESSION, v);
+                    }
+                }
+            }
+        }
+        if protocol_version && self.kind == Kind::StreamableHttp {
+            if let Some(v) = self.shared.protocol_version.lock().unwrap().clone() {
+                if let Ok(v) = HeaderValue::from_str(&v) {
+                    h.insert(PROTOCOL_VERSION, v);
+                }
+            }
+        }
+        h
+    }
+
+    fn request_note(
+        &self,
+        exchange: u32,
+        method: &Method,
+        headers: &HeaderMap,
+        carries: Option<&str>,
+    ) -> Note {
+        Note::HttpRequest {
+            exchange,
+            method: method.to_string(),
+            path: self.url.path().to_string(),
+            carries: carries.map(String::from),
+            headers: redact_headers(
+                headers
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("[binary]"))),
+                &self.opts.secrets(),
+            ),
+        }
+    }
+
+    fn response_headers(&self, headers: &HeaderMap) -> Vec<(String, String)> {
+        redact_headers(
+            headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("[binary]"))),
+            &self.opts.secrets(),
+        )
+    }
+}
+
+fn content_type(headers: &HeaderMap) -> String {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+/// Reads a body in pieces; fails (with the size seen) once it exceeds `max`.
+async fn read_body(
+    mut response: reqwest::Response,
+    max: usize,
+    deadline: tokio::time::Instant,
+) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        match tokio::time::timeout_at(deadline, response.chunk()).await {
+            Ok(Ok(Some(chunk))) => {
+                if body.len() + chunk.len() > max {
+                    return Err(format!("body over {max} bytes"));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Ok(None)) => return Ok(body),
+            Ok(Err(e)) => return Err(e.to_string()),
+            Err(_) => return Err("the body stalled".into()),
+        }
+    }
+}
+
+/// The client link of an HTTP transport.
+pub struct HttpLink {
+    endpoint: Arc<Endpoint>,
+    events: Option<mpsc::Sender<Incoming>>,
+    /// Streamable HTTP: open a GET stream once `notifications/initialized` is sent.
+    get_stream: bool,
+    closed: bool,
+}
+
+/// Connects to `url` over an HTTP transport (`StreamableHttp`, `Sse` or `Zcp`).
+pub async fn connect(
+    url: &str,
+    kind: Kind,
+    opts: NetOptions,
+    get_stream: bool,
+) -> std::io::Result<Connection> {
+    super::install_crypto();
+    let url = Url::parse(url).map_err(|e| std::io::Error::other(format!("bad URL {url}: {e}")))?;
+    let client = reqwest::Client::builder()
+        .connect_timeout(opts.timeout)
+        .build()
+        .map_err(std::io::Error::other)?;
+    let (tx, rx) = mpsc::channel(super::EVENT_BUFFER);
+    let endpoint = Arc::new(Endpoint {
+        client,
+        url: url.clone(),
+        kind,
+        shared: Arc::new(Shared::default()),
+        opts,
+    });
+    if kind == Kind::Sse {
+        let task = tokio::spawn(listen(endpoint.clone(), tx.clone(), None));
+        endpoint
+            .shared
+            .tasks
+            .lock()
+            .unwrap()
+            .push(task.abort_handle());
+        let wait = endpoint.shared.endpoint_known.notified();
+        if tokio::time::timeout(endpoint.opts.timeout, wait)
+            .await
+            .is_err()
+        {
+            let _ = tx
+                .send(Incoming::Transport(Note::Error {
+                    message: "the SSE stream sent no endpoint event in time".into(),
+                }))
+                .await;
+        }
+    }
+    Ok(Connection {
+        link: Box::new(HttpLink {
+            endpoint,
+            events: Some(tx),
+            get_stream,
+            closed: false,
+        }),
+        events: rx,
+        process: Process::None,
+        kind,
+        description: url.to_string(),
+        pid: None,
+    })
+}
+
+impl Link for HttpLink {
+    fn send<'a>(&'a mut self, frame: &'a [u8]) -> BoxFuture<'a, std::io::Result<()>> {
+        Box::pin(async move {
+            let events = self
+                .events
+                .clone()
+                .ok_or_else(|| std::io::Error::other("the connection is closed"))?;
+            let parsed: Option<Value> = serde_json::from_slice(frame).ok();
+            let (carries, method) = match parsed.as_ref().map(MessageKind::of) {
+                Some(MessageKind::Request { method, id }) => {
+                    if method == "initialize" {
+                        *self.endpoint.shared.initialize_id.lock().unwrap() = Some(id.clone());
+                    }
+                    (Some("request"), Some(method.to_string()))
+                }
+                Some(MessageKind::Notification { method }) => {
+                    (Some("notification"), Some(method.to_string()))
+                }
+                Some(MessageKind::Response { .. }) => (Some("response"), None),
+                _ => (None, None),
+            };
+            let e = &self.endpoint;
+            let url = match e.kind {
+                Kind::Sse => e.shared.post_url.lock().unwrap().clone().ok_or_else(|| {
+                    std::io::Error::other("the SSE stream named no endpoint to POST to")
+                })?,
+                _ => e.url.clone(),
+            };
+            let exchange = e.shared.exchanges.fetch_add(1, Ordering::SeqCst);
+            let mut headers = e.base_headers(true, true);
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            let accept = match e.kind {
+                Kind::StreamableHttp => "application/json, text/event-stream",
+                _ => "application/json",
+            };
+            headers.insert(ACCEPT, HeaderValue::from_static(accept));
+            let request_note = e.request_note(exchange, &Method::POST, &headers, carries);
+            let _ = events.send(Incoming::Transport(request_note)).await;
+            // The answer's headers are awaited here, so messages reach the server in the
+            // order they were sent; bodies and streams are read in the background.
+            let request = e.client.post(url).headers(headers).body(frame.to_vec());
+            let response = match request.send().await {
+                Ok(r) => r,
+                Err(err) => {
+                    note(
+                        &events,
+                        Note::Error {
+                            message: format!("POST failed: {err}"),
+                        },
+                    )
+                    .await;
+                    return Ok(());
+                }
+            };
+            let task = tokio::spawn(answer(
+                self.endpoint.clone(),
+                events.clone(),
+                response,
+                exchange,
+                method.clone(),
+                carries.map(String::from),
+            ));
+            e.shared.tasks.lock().unwrap().push(task.abort_handle());
+            if self.get_stream
+                && e.kind == Kind::StreamableHttp
+                && method.as_deref() == Some("notifications/initialized")
+            {
+                let task = tokio::spawn(listen(self.endpoint.clone(), events, None));
+                e.shared.tasks.lock().unwrap().push(task.abort_handle());
+            }
+            Ok(())
+        })
+    }
+
+    fn close(&mut self) {
+        if std::mem::replace(&mut self.closed, true) {
+            return;
+        }
+        let Some(events) = self.events.take() else {
+            return;
+        };
+        let e = &self.endpoint;
+        // Long-lived streams end with the session; answers still in flight may finish.
+        if e.kind == Kind::Sse {
+            e.shared
+                .tasks
+                .lock()
+                .unwrap()
+                .iter()
+                .for_each(|t| t.abort());
+        }
+        if e.kind == Kind::StreamableHttp && e.session_id().is_some() {
+            let endpoint = self.endpoint.clone();
+            let task = tokio::spawn(async move {
+                let raw = RawRequest {
+                    method: "DELETE".into(),
+                    headers: Vec::new(),
+                    body: None,
+                    session: true,
+                    protocol_version: true,
+                    events: 0,
+                    read_ms: endpoint.opts.timeout.as_millis() as u64,
+                };
+                let (notes, _) = endpoint.exchange(&raw).await;
+                for n in notes {
+                    let _ = events.send(Incoming::Transport(n)).await;
+                }
+            });
+            e.shared.tasks.lock().unwrap().push(task.abort_handle());
+        }
+    }
+
+    fn abort(&mut self) {
+        self.close();
+        self.endpoint
+            .shared
+            .tasks
+            .lock()
+            .unwrap()
+            .drain(..)
+            .for_each(|t| t.abort());
+    }
+
+    fn http(&self) -> Option<&Endpoint> {
+        (self.endpoint.kind == Kind::StreamableHttp).then_some(&*self.endpoint)
+    }
+}
+
+async fn note(events: &mpsc::Sender<Incoming>, note: Note) {
+    let _ = events.send(Incoming::Transport(note)).await;
+}
+
+/// Delivers what answers one POST. An error status with an id-less body, answering a POST whose
+/// message the server could read, is the transport refusing it (HTTP-04, HTTP-17): the body is
+/// recorded as a note, not delivered as a JSON-RPC response. Answers to unreadable input (a
+/// parse error, say) are delivered whatever their status.
+async fn answer(
+    endpoint: Arc<Endpoint>,
+    events: mpsc::Sender<Incoming>,
+    response: reqwest::Response,
+    exchange: u32,
+    method: Option<String>,
+    carries: Option<String>,
+) {
+    let headers = endpoint.response_headers(response.headers());
+    note(
+        &events,
+        Note::HttpResponse {
+            exchange,
+            status: response.status().as_u16(),
+            headers,
+        },
+    )
+    .await;
+    for name in [SESSION, ZCP_SESSION] {
+        if let Some(id) = response.headers().get(name).and_then(|v| v.to_str().ok()) {
+            let mut session = endpoint.shared.session.lock().unwrap();
+            if session.is_none() {
+                *session = Some(id.to_string());
+            }
+        }
+    }
+    if endpoint.kind == Kind::Sse {
+        return; // Legacy answers travel on the GET stream.
+    }
+    if content_type(response.headers()).starts_with(EVENT_STREAM) {
+        read_stream(&endpoint, &events, response, exchange).await;
+        return;
+    }
+    let refused = !response.status().is_success() && carries.is_some();
+    let deadline = tokio::time::Instant::now() + endpoint.opts.timeout * 4;
+    match read_body(response, endpoint.opts.max_frame, deadline).await {
+        Ok(body) if body.iter().all(u8::is_ascii_whitespace) => {}
+        Ok(body) if refused && !has_id(&body) => {
+            let body = String::from_utf8_lossy(&body)
+                .chars()
+                .take(500)
+                .collect::<String>();
+            note(
+                &events,
+                Note::Error {
+                    message: format!("error answer to exchange #{exchange}: {body}"),
+                },
+            )
+            .await;
+        }
+        Ok(body) => {
+            let frame = match (endpoint.kind, method) {
+                (Kind::Zcp, Some(method)) => native_frame(body, &method),
+                _ => Frame::from_bytes(body),
+            };
+            deliver(&endpoint, &events, frame).await;
+        }
+        Err(problem) if problem.starts_with("body over") => {
+            let _ = events
+                .send(Incoming::Oversize {
+                    bytes: endpoint.opts.max_frame as u64 + 1,
+                })
+                .await;
+        }
+        Err(problem) => {
+            note(
+                &events,
+                Note::Error {
+                    message: format!("reading the answer: {problem}"),
+                },
+            )
+            .await
+        }
+    }
+}
+
+/// Whether a body is a JSON-RPC message with a non-null id.
+fn has_id(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("id").cloned())
+        .is_some_and(|id| !id.is_null())
+}
+
+/// A ZCP native answer: the raw bytes as sent, the JSON mapped to MCP's shapes.
+fn native_frame(body: Vec<u8>, method: &str) -> Frame {
+    let mut frame = Frame::from_bytes(body);
+    if let Some(Value::Object(msg)) = &mut frame.json {
+        if let Some(result) = msg.get_mut("result") {
+            *result = zcp::to_mcp(method, result);
+        }
+    }
+    frame
+}
+
+/// Opens a GET stream: the legacy transport's only stream, or streamable HTTP's stream for
+/// server-initiated messages.
+async fn listen(
+    endpoint: Arc<Endpoint>,
+    events: mpsc::Sender<Incoming>,
+    last_event_id: Option<String>,
+) {
+    let exchange = endpoint.shared.exchanges.fetch_add(1, Ordering::SeqCst);
+    let mut headers = endpoint.base_headers(true, true);
+    headers.insert(ACCEPT, HeaderValue::from_static(EVENT_STREAM));
+    if let Some(id) = last_event_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        headers.insert(LAST_EVENT_ID, id);
+    }
+    note(
+        &events,
+        endpoint.request_note(exchange, &Method::GET, &headers, None),
+    )
+    .await;
+    let response = match endpoint
+        .client
+        .get(endpoint.url.clone())
+        .headers(headers)
+        .send()
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            return note(
+                &events,
+                Note::Error {
+                    message: format!("GET failed: {e}"),
+                },
+            )
+            .await
+        }
+    };
+    let headers = endpoint.response_headers(response.headers());
+    note(
+        &events,
+        Note::HttpResponse {
+            exchange,
+            status: response.status().as_u16(),
+            headers,
+        },
+    )
+    .await;
+    if response.status().is_success() && content_type(response.headers()).starts_with(EVENT_STREAM)
+    {
+        read_stream(&endpoint, &events, response, exchange).await;
+    }
+}
+
+/// Reads an SSE stream to its end: each event's fields as a note, each message as a frame.
+async fn read_stream(
+    endpoint: &Endpoint,
+    events: &mpsc::Sender<Incoming>,
+    mut response: reqwest::Response,
+    exchange: u32,
+) {
+    let mut parser = Parser::new(endpoint.opts.max_frame);
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => return,
+            Err(e) => {
+                return note(
+                    events,
+                    Note::Error {
+                        message: format!("the SSE stream broke: {e}"),
+                    },
+                )
+                .await
+            }
+        };
+        for item in parser.feed(&chunk) {
+            match item {
+                sse::Item::Event(e) => {
+                    note(
+                        events,
+                        Note::Sse {
+                            exchange,
+                            id: e.id.clone(),
+                            event: e.event.clone(),
+                            retry: e.retry,
+                            data_bytes: e.data.len(),
+                        },
+                    )
+                    .await;
+                    match e.event.as_deref() {
+                        Some("endpoint") if endpoint.kind == Kind::Sse => {
+                            if let Ok(url) = endpoint.url.join(e.data.trim()) {
+                                *endpoint.shared.post_url.lock().unwrap() = Some(url);
+                                endpoint.shared.endpoint_known.notify_waiters();
+                                endpoint.shared.endpoint_known.notify_one();
+                            }
+                        }
+                        None | Some("message") if !e.data.is_empty() => {
+                            deliver(endpoint, events, Frame::from_bytes(e.data.into_bytes())).await;
+                        }
+                        _ => {}
+                    }
+                }
+                sse::Item::Oversize(bytes) => {
+                    let _ = events
+                        .send(Incoming::Oversize {
+                            bytes: bytes as u64,
+                        })
+                        .await;
+                }
+                sse::Item::InvalidUtf8 => {
+                    note(
+                        events,
+                        Note::Error {
+                            message: "an SSE line that is not UTF-8".into(),
+                        },
+                    )
+                    .await
+                }
+            }
+        }
+    }
+}
+
+/// Delivers a frame, first noting the protocol version an initialize result negotiated (later
+/// requests carry it in MCP-Protocol-Version).
+async fn deliver(endpoint: &Endpoint, events: &mpsc::Sender<Incoming>, frame: Frame) {
+    if let (Some(msg), MessageKind::Response { id }) = (&frame.json, frame.kind()) {
+        let is_init = endpoint.shared.initialize_id.lock().unwrap().as_ref() == Some(id);
+        if let (true, Some(v)) = (
+            is_init,
+            msg.pointer("/result/protocolVersion")
+                .and_then(Value::as_str),
+        ) {
+            *endpoint.shared.protocol_version.lock().unwrap() = Some(v.to_string());
+        }
+    }
+    let _ = events.send(Incoming::Frame(frame)).await;
+}
