@@ -35,7 +35,9 @@ impl Target {
                 format!("embedded reference server (fault {f})")
             }
             Target::Command(cmd) => cmd.join(" "),
-            Target::Url { url, kind, .. } => format!("{} ({})", redact_url(url), kind.name()),
+            Target::Url { url, kind, .. } => {
+                format!("{} ({})", transport::redact_url(url), kind.name())
+            }
         }
     }
 
@@ -88,25 +90,6 @@ impl Default for RunConfig {
             max_frame: transport::DEFAULT_MAX_FRAME,
             jobs: 4,
         }
-    }
-}
-
-/// A URL as it may be shown: query values (which may carry tokens) and user info hidden.
-fn redact_url(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut u) => {
-            let _ = u.set_password(None);
-            let _ = u.set_username("");
-            if u.query().is_some() {
-                let keys: Vec<String> = u
-                    .query_pairs()
-                    .map(|(k, _)| format!("{k}=[redacted]"))
-                    .collect();
-                u.set_query(Some(&keys.join("&")));
-            }
-            u.to_string()
-        }
-        Err(_) => "[unparseable URL]".into(),
     }
 }
 

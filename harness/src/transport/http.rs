@@ -295,7 +295,7 @@ pub async fn connect(
         events: rx,
         process: Process::None,
         kind,
-        description: url.to_string(),
+        description: super::redact_url(url.as_str()),
         pid: None,
     })
 }

@@ -189,6 +189,25 @@ pub fn redact_headers<'a>(
         .collect()
 }
 
+/// A URL as it may be shown: query values (which may carry tokens) and user info hidden.
+pub fn redact_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_password(None);
+            let _ = u.set_username("");
+            if u.query().is_some() {
+                let keys: Vec<String> = u
+                    .query_pairs()
+                    .map(|(k, _)| format!("{k}=[redacted]"))
+                    .collect();
+                u.set_query(Some(&keys.join("&")));
+            }
+            u.to_string()
+        }
+        Err(_) => "[unparseable URL]".into(),
+    }
+}
+
 /// Makes rustls use the ring provider (reqwest and tungstenite are built without one).
 fn install_crypto() {
     let _ = rustls::crypto::ring::default_provider().install_default();

@@ -177,7 +177,7 @@ impl Connected {
             events: rx,
             process: Process::None,
             kind: Kind::Ws,
-            description: url.to_string(),
+            description: super::redact_url(url),
             pid: None,
         }
     }
