@@ -18,16 +18,18 @@ pub fn judge(scenario: &Scenario, events: &[Event]) -> Vec<CheckResult> {
             EventKind::Skip { checks, reason } => results.extend(checks.iter().filter_map(|c| {
                 outcome(c, None, Verdict::Skip, format!("not applicable: {reason}"))
             })),
-            EventKind::Unperformed { checks, reason } => {
-                results.extend(checks.iter().filter_map(|c| {
-                    outcome(
-                        c,
-                        None,
-                        Verdict::NotObserved,
-                        format!("step not performed: {reason}"),
-                    )
-                }))
-            }
+            EventKind::Unperformed {
+                checks,
+                subject,
+                reason,
+            } => results.extend(checks.iter().filter_map(|c| {
+                outcome(
+                    c,
+                    subject.clone(),
+                    Verdict::NotObserved,
+                    format!("step not performed: {reason}"),
+                )
+            })),
             _ => {}
         }
     }

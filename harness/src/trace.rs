@@ -69,8 +69,14 @@ pub enum EventKind {
     Expect(Box<Expectation>),
     /// Checks that do not apply to this session, with the reason.
     Skip { checks: Vec<String>, reason: String },
-    /// Checks whose step could not be performed, with the reason.
-    Unperformed { checks: Vec<String>, reason: String },
+    /// Checks whose step could not be performed, with the reason; `subject` names the foreach
+    /// item they were for.
+    Unperformed {
+        checks: Vec<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        subject: Option<String>,
+        reason: String,
+    },
     /// Frames that were received but not recorded (see MAX_RECORDED_NOTIFICATIONS).
     Dropped { notifications: u64 },
 }

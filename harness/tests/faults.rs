@@ -27,7 +27,6 @@ const BROKEN: &[(&str, &[&str])] = &[
             "base/invalid-request",
             "base/message-shape",
             "base/method-not-found",
-            "base/no-response-to-notification",
             "base/parse-error",
             "base/response-id-matches-request",
             "base/survives-malformed-input",
@@ -214,15 +213,7 @@ const BROKEN: &[(&str, &[&str])] = &[
     ),
     ("no-session-check", &["http/session-required"]),
     ("unknown-session-accepted", &["http/unknown-session"]),
-    (
-        "notification-200",
-        &[
-            "base/jsonrpc-version",
-            "base/no-response-to-notification",
-            "base/only-messages",
-            "http/notification-accepted",
-        ],
-    ),
+    ("notification-200", &["http/notification-accepted"]),
     ("duplicate-event-ids", &["http/sse-event-ids-unique"]),
     ("ignore-origin", &["http/origin-validated"]),
     (

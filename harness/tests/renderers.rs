@@ -85,15 +85,15 @@ fn sample() -> Report {
             "no response set both",
         ),
         CheckResult {
-            subject: Some("no-such-tool".into()),
-            expected: Some("error.code: integer".into()),
-            actual: Some("error: absent (result present)".into()),
+            subject: Some("add".into()),
+            expected: Some("result.isError: true".into()),
+            actual: Some("result.isError: absent (the call succeeded)".into()),
             frames: vec![12, 13],
             ..result(
-                "tools/unknown-tool",
+                "tools/invalid-arguments",
                 "tools/call-unknown",
                 Verdict::Fail,
-                "tools/call of an unknown tool returned a result",
+                "tools/call with arguments that break the inputSchema succeeded",
             )
         },
         result(
@@ -240,10 +240,10 @@ fn terminal_summary_caps_failures() {
         .map(|i| CheckResult {
             subject: Some(format!("tool-{i}")),
             ..result(
-                "tools/unknown-tool",
+                "tools/invalid-arguments",
                 "tools/call-unknown",
                 Verdict::Fail,
-                "returned a result",
+                "succeeded with invalid arguments",
             )
         })
         .collect();
@@ -253,7 +253,7 @@ fn terminal_summary_caps_failures() {
         &results,
     );
     let out = terminal::summary(&report, false, false);
-    assert_eq!(out.matches("✗ tools/unknown-tool").count(), 20);
+    assert_eq!(out.matches("✗ tools/invalid-arguments").count(), 20);
     assert!(out.contains("…and 3 more failures\n"));
 }
 
@@ -265,7 +265,7 @@ fn terminal_escapes_control_characters() {
         &[CheckResult {
             actual: Some("text: \"\x1b[2J\nhi\"".into()),
             ..result(
-                "tools/unknown-tool",
+                "tools/invalid-arguments",
                 "tools/call-unknown",
                 Verdict::Fail,
                 "bad",
@@ -314,10 +314,10 @@ fn markdown_caps_sections() {
         .map(|i| CheckResult {
             subject: Some(format!("tool-{i}")),
             ..result(
-                "tools/unknown-tool",
+                "tools/invalid-arguments",
                 "tools/call-unknown",
                 Verdict::Fail,
-                "returned a result",
+                "succeeded with invalid arguments",
             )
         })
         .collect();
@@ -327,7 +327,7 @@ fn markdown_caps_sections() {
         &results,
     );
     let out = markdown::render(&report, false);
-    assert_eq!(out.matches("**`tools/unknown-tool [tool-").count(), 50);
+    assert_eq!(out.matches("**`tools/invalid-arguments [tool-").count(), 50);
     assert!(out.ends_with("\n…and 3 more\n"));
 }
 
@@ -340,7 +340,7 @@ fn markdown_quotes_backticks_in_evidence() {
             subject: Some("`weird`".into()),
             actual: Some("text: \"```\"".into()),
             ..result(
-                "tools/unknown-tool",
+                "tools/invalid-arguments",
                 "tools/call-unknown",
                 Verdict::Fail,
                 "bad",
@@ -348,7 +348,7 @@ fn markdown_quotes_backticks_in_evidence() {
         }],
     );
     let out = markdown::render(&report, false);
-    assert!(out.contains("**``tools/unknown-tool [`weird`]``**"));
+    assert!(out.contains("**``tools/invalid-arguments [`weird`]``**"));
     assert!(out.contains("````text\n"));
 }
 

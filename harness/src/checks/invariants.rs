@@ -57,7 +57,9 @@ struct View<'a> {
     server_caps: Option<&'a Value>,
     client_caps: Option<&'a Value>,
     transport: Option<Kind>,
-    notes: Vec<(u64, &'a Note)>,
+    /// Transport notes with the connection they belong to (a `reconnect` starts a new one,
+    /// whose exchange numbers and event ids start afresh).
+    notes: Vec<(u64, usize, &'a Note)>,
 }
 
 fn unpack<'a>(seq: u64, value: &'a Value, out: &mut Vec<Msg<'a>>) {
@@ -88,6 +90,7 @@ impl<'a> View<'a> {
             transport: None,
             notes: Vec::new(),
         };
+        let mut connections = 0;
         for e in events {
             match &e.kind {
                 EventKind::Sent { frame, .. } => match &frame.json {
@@ -102,8 +105,11 @@ impl<'a> View<'a> {
                     }
                     None => view.unreadable_sent.push(e.seq),
                 },
-                EventKind::Spawned { transport, .. } => view.transport = Some(*transport),
-                EventKind::Transport(note) => view.notes.push((e.seq, note)),
+                EventKind::Spawned { transport, .. } => {
+                    view.transport = Some(*transport);
+                    connections += 1;
+                }
+                EventKind::Transport(note) => view.notes.push((e.seq, connections, note)),
                 EventKind::Received { frame } => {
                     view.frames.push((e.seq, frame));
                     if let Some(v) = &frame.json {
@@ -634,22 +640,22 @@ fn progress_none_after_response(v: &View) -> Finding {
     f
 }
 
-/// The response note of each request note, for HTTP exchanges the harness made.
+/// The response note of each request note, for HTTP exchanges the harness made (exchange
+/// numbers are per connection).
 fn http_pairs<'a>(v: &View<'a>) -> Vec<(u64, &'a Note, &'a Note)> {
-    v.notes
-        .iter()
-        .filter_map(|(_, request)| match request {
-            Note::HttpRequest { exchange, .. } => {
-                v.notes.iter().find_map(|(seq, response)| match response {
-                    Note::HttpResponse { exchange: e, .. } if e == exchange => {
-                        Some((*seq, *request, *response))
-                    }
-                    _ => None,
-                })
-            }
-            _ => None,
-        })
-        .collect()
+    let mut pairs = Vec::new();
+    for (_, conn, request) in &v.notes {
+        let Note::HttpRequest { exchange, .. } = request else {
+            continue;
+        };
+        let response = v.notes.iter().find(|(_, c, n)| {
+            c == conn && matches!(n, Note::HttpResponse { exchange: e, .. } if e == exchange)
+        });
+        if let Some((seq, _, response)) = response {
+            pairs.push((*seq, *request, *response));
+        }
+    }
+    pairs
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -720,50 +726,51 @@ fn http_response_content_type(v: &View) -> Finding {
 }
 
 /// Ids on streams the harness resumed (opened with Last-Event-ID) repeat by design; ids on
-/// every other stream of the session must be unique.
+/// every other stream of one connection's session must be unique.
 fn http_sse_event_ids_unique(v: &View) -> Finding {
     let mut f = Finding::new();
     if v.transport != Some(Kind::StreamableHttp) {
         return f;
     }
-    let resumed: Vec<u32> = v
+    let resumed: Vec<(usize, u32)> = v
         .notes
         .iter()
-        .filter_map(|(_, n)| match n {
+        .filter_map(|(_, conn, n)| match n {
             Note::HttpRequest {
                 exchange, headers, ..
-            } if header(headers, "last-event-id").is_some() => Some(*exchange),
+            } if header(headers, "last-event-id").is_some() => Some((*conn, *exchange)),
             _ => None,
         })
         .collect();
-    let mut seen: Vec<(&str, u32)> = Vec::new();
-    for (seq, note) in &v.notes {
-        if let Note::Sse {
+    let mut seen: Vec<(usize, &str, u32)> = Vec::new();
+    for (seq, conn, note) in &v.notes {
+        let Note::Sse {
             exchange,
             id: Some(id),
             ..
         } = note
-        {
-            if resumed.contains(exchange) {
-                continue;
-            }
-            let clash = seen
-                .iter()
-                .find(|(other, _)| *other == id.as_str())
-                .map(|(_, e)| *e);
-            f.judge(
-                *seq,
-                clash.is_none(),
-                || "an event id not used before in the session".into(),
-                || {
-                    format!(
-                        "event id {id:?} on stream #{exchange} was already used on stream #{}",
-                        clash.unwrap_or_default()
-                    )
-                },
-            );
-            seen.push((id, *exchange));
+        else {
+            continue;
+        };
+        if resumed.contains(&(*conn, *exchange)) {
+            continue;
         }
+        let clash = seen
+            .iter()
+            .find(|(c, other, _)| c == conn && *other == id.as_str())
+            .map(|(_, _, e)| *e);
+        f.judge(
+            *seq,
+            clash.is_none(),
+            || "an event id not used before in the session".into(),
+            || {
+                format!(
+                    "event id {id:?} on stream #{exchange} was already used on stream #{}",
+                    clash.unwrap_or_default()
+                )
+            },
+        );
+        seen.push((*conn, id, *exchange));
     }
     f
 }
@@ -773,8 +780,16 @@ fn sse_endpoint_first(v: &View) -> Finding {
     if v.transport != Some(Kind::Sse) {
         return f;
     }
-    let first = v.notes.iter().find(|(_, n)| matches!(n, Note::Sse { .. }));
-    if let Some((seq, Note::Sse { event, .. })) = first {
+    // The first event of each connection's stream.
+    let mut judged: Vec<usize> = Vec::new();
+    for (seq, conn, note) in &v.notes {
+        let Note::Sse { event, .. } = note else {
+            continue;
+        };
+        if judged.contains(conn) {
+            continue;
+        }
+        judged.push(*conn);
         f.judge(
             *seq,
             event.as_deref() == Some("endpoint"),

@@ -326,9 +326,9 @@ pub const CHECKS: &[CheckDef] = &[
     },
     CheckDef {
         id: "tools/unknown-tool",
-        level: Must,
+        level: Should,
         spec: "server/tools §Error Handling",
-        requirement: "A call to an unknown tool MUST be answered with a JSON-RPC protocol error.",
+        requirement: "A call to an unknown tool SHOULD be answered with a JSON-RPC protocol error, not a tool result.",
         catalogue: &["TOOL-09"],
     },
     CheckDef {

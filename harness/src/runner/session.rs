@@ -95,6 +95,7 @@ impl<'a> Session<'a> {
             if !unreached.is_empty() {
                 self.trace.record(EventKind::Unperformed {
                     checks: unreached,
+                    subject: None,
                     reason,
                 });
             }
@@ -202,7 +203,11 @@ impl<'a> Session<'a> {
                     let response = self.frame_json(seq);
                     self.capture(step, &response);
                 } else {
-                    self.timed_out(path, "a response to the raw frame");
+                    self.timed_out(
+                        path,
+                        "a response to the raw frame",
+                        deadline - self.config.timeout,
+                    );
                 }
                 Ok(())
             }
@@ -242,7 +247,13 @@ impl<'a> Session<'a> {
                         let message = self.frame_json(seq);
                         self.capture(step, &message);
                     }
-                    None => self.timed_out(path, &format!("a {method} notification")),
+                    None => {
+                        let opened = Instant::now()
+                            - Duration::from_micros(
+                                ((self.trace.elapsed_ms() - opened_ms) * 1000.0) as u64,
+                            );
+                        self.timed_out(path, &format!("a {method} notification"), opened)
+                    }
                 }
                 Ok(())
             }
@@ -267,10 +278,11 @@ impl<'a> Session<'a> {
                 self.trace.record(EventKind::InputClosed {
                     step: path.to_string(),
                 });
-                let deadline = Instant::now() + Duration::from_millis(*within_ms);
-                self.wait_exit(deadline).await;
+                let started = Instant::now();
+                self.wait_exit(started + Duration::from_millis(*within_ms))
+                    .await;
                 if !self.exited {
-                    self.timed_out(path, "the server to exit");
+                    self.timed_out(path, "the server to exit", started);
                 }
                 Err(Stop("the server's input was closed".into()))
             }
@@ -356,22 +368,33 @@ impl<'a> Session<'a> {
                     });
                     return Ok(());
                 }
+                let label = |item: &Value| {
+                    item.get("name")
+                        .or_else(|| item.get("uri"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("?")
+                        .to_string()
+                };
                 for (i, item) in items.iter().enumerate() {
                     let bound = match list {
                         ListKind::Tools => roles::bind_tool(item),
                         ListKind::Prompts => roles::bind_prompt(item),
                         ListKind::Resources => item.clone(),
                     };
-                    let label = item
-                        .get("name")
-                        .or_else(|| item.get("uri"))
-                        .and_then(Value::as_str)
-                        .unwrap_or("?")
-                        .to_string();
                     self.vars.set(bind, bound);
-                    self.vars.set("subject", Value::String(label.clone()));
-                    self.run_steps(steps, &format!("{path}.{i}@{label}/"))
-                        .await?;
+                    self.vars.set("subject", Value::String(label(item)));
+                    let iteration = format!("{path}.{i}@{}/", label(item));
+                    if let Err(Stop(reason)) = self.run_steps(steps, &iteration).await {
+                        // The items never reached are not performed, each under its own name.
+                        for rest in &items[i + 1..] {
+                            self.trace.record(EventKind::Unperformed {
+                                checks: nested_checks(steps),
+                                subject: Some(label(rest)),
+                                reason: reason.clone(),
+                            });
+                        }
+                        return Err(Stop(reason));
+                    }
                 }
                 Ok(())
             }
@@ -573,7 +596,11 @@ impl<'a> Session<'a> {
                 "the server ended the session before answering {method}"
             ))),
             None => {
-                self.timed_out(path, &format!("the response to {method}"));
+                self.timed_out(
+                    path,
+                    &format!("the response to {method}"),
+                    deadline - self.config.timeout,
+                );
                 Err(Stop(format!(
                     "no response to {method} within {} ms",
                     self.config.timeout.as_millis()
@@ -642,6 +669,7 @@ impl<'a> Session<'a> {
             Err(missing) => {
                 self.trace.record(EventKind::Unperformed {
                     checks: vec![spec.check.to_string()],
+                    subject: None,
                     reason: format!("variable ${{{missing}}} was never captured"),
                 });
             }
@@ -692,8 +720,13 @@ impl<'a> Session<'a> {
         }
     }
 
-    fn timed_out(&mut self, path: &str, waiting_for: &str) {
-        let waited_ms = self.config.timeout.as_millis() as u64;
+    /// Records that a wait begun at `started` ended without what it waited for; nothing when
+    /// the session ended first, since its end is already recorded and is the real reason.
+    fn timed_out(&mut self, path: &str, waiting_for: &str, started: Instant) {
+        if self.ended {
+            return;
+        }
+        let waited_ms = started.elapsed().as_millis() as u64;
         self.trace.record(EventKind::Timeout {
             step: path.to_string(),
             waited_ms,
@@ -822,11 +855,16 @@ impl<'a> Session<'a> {
         let _ = self.send(&path, Frame::from_value(reply)).await;
     }
 
-    /// Ends the session the way the spec describes for stdio: close the input, wait briefly for
-    /// the server to exit (recording what it still sends), then kill it and wait to reap it.
+    /// Ends the session the way the spec describes for stdio: close the input and wait briefly
+    /// for the server to exit (recording what it still sends), then SIGTERM and wait, then kill
+    /// and wait to reap it.
     async fn shut_down(&mut self) {
         if !self.exited {
             self.conn.close_input();
+            self.wait_exit(Instant::now() + SHUTDOWN_GRACE).await;
+        }
+        if !self.exited {
+            self.conn.terminate();
             self.wait_exit(Instant::now() + SHUTDOWN_GRACE).await;
         }
         if !self.exited {

@@ -67,7 +67,7 @@ struct RequiresSpec {
 struct ClientSpec {
     #[serde(default)]
     capabilities: Option<Value>,
-    #[serde(default)]
+    #[serde(default = "yes")]
     get_stream: bool,
 }
 
@@ -343,7 +343,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, LoadError> {
         requires_capabilities: requires.capabilities,
         requires_role: requires.role,
         requires_transports,
-        get_stream: spec.client.as_ref().is_some_and(|c| c.get_stream),
+        get_stream: spec.client.as_ref().is_none_or(|c| c.get_stream),
         client_capabilities: spec
             .client
             .and_then(|c| c.capabilities)

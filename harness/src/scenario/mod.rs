@@ -27,7 +27,8 @@ pub struct Scenario {
     pub requires_transports: Vec<crate::transport::Kind>,
     /// The capabilities the harness declares in `initialize`.
     pub client_capabilities: Value,
-    /// Streamable HTTP: open the GET stream for server-initiated messages after initialize.
+    /// Streamable HTTP: open the GET stream for server-initiated messages after initialize
+    /// (`client: {get_stream: false}` turns it off).
     pub get_stream: bool,
     /// Scripted answers to server-initiated requests, by method.
     pub handlers: Vec<(String, Value)>,

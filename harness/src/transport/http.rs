@@ -80,7 +80,7 @@ impl Endpoint {
                 headers.insert(n, v);
             }
         }
-        let request_note = self.request_note(exchange, &method, &headers, None);
+        let request_note = self.request_note(exchange, &method, &self.url, &headers, None);
         let mut request = self
             .client
             .request(method, self.url.clone())
@@ -178,13 +178,14 @@ impl Endpoint {
         &self,
         exchange: u32,
         method: &Method,
+        url: &Url,
         headers: &HeaderMap,
         carries: Option<&str>,
     ) -> Note {
         Note::HttpRequest {
             exchange,
             method: method.to_string(),
-            path: self.url.path().to_string(),
+            path: url.path().to_string(),
             carries: carries.map(String::from),
             headers: redact_headers(
                 headers
@@ -253,8 +254,11 @@ pub async fn connect(
 ) -> std::io::Result<Connection> {
     super::install_crypto();
     let url = Url::parse(url).map_err(|e| std::io::Error::other(format!("bad URL {url}: {e}")))?;
+    // Idle connections are dropped before common server keep-alive limits (uvicorn's is 5 s),
+    // so a request never rides a connection the server is closing.
     let client = reqwest::Client::builder()
         .connect_timeout(opts.timeout)
+        .pool_idle_timeout(std::time::Duration::from_secs(1))
         .build()
         .map_err(std::io::Error::other)?;
     let (tx, rx) = mpsc::channel(super::EVENT_BUFFER);
@@ -336,7 +340,7 @@ impl Link for HttpLink {
                 _ => "application/json",
             };
             headers.insert(ACCEPT, HeaderValue::from_static(accept));
-            let request_note = e.request_note(exchange, &Method::POST, &headers, carries);
+            let request_note = e.request_note(exchange, &Method::POST, &url, &headers, carries);
             let _ = events.send(Incoming::Transport(request_note)).await;
             // The answer's headers are awaited here, so messages reach the server in the
             // order they were sent; bodies and streams are read in the background.
@@ -432,10 +436,11 @@ async fn note(events: &mpsc::Sender<Incoming>, note: Note) {
     let _ = events.send(Incoming::Transport(note)).await;
 }
 
-/// Delivers what answers one POST. An error status with an id-less body, answering a POST whose
-/// message the server could read, is the transport refusing it (HTTP-04, HTTP-17): the body is
-/// recorded as a note, not delivered as a JSON-RPC response. Answers to unreadable input (a
-/// parse error, say) are delivered whatever their status.
+/// Delivers what answers one POST. A body answering a POST of notifications or responses is
+/// an HTTP answer (HTTP-04: 202 with no body, or an error with an id-less JSON-RPC error), and
+/// so is an error status with an id-less body answering a readable request (HTTP-17): such
+/// bodies are recorded as notes, never delivered as JSON-RPC responses. Answers to unreadable
+/// input (a parse error, say) are delivered whatever their status.
 async fn answer(
     endpoint: Arc<Endpoint>,
     events: mpsc::Sender<Incoming>,
@@ -454,11 +459,15 @@ async fn answer(
         },
     )
     .await;
-    for name in [SESSION, ZCP_SESSION] {
-        if let Some(id) = response.headers().get(name).and_then(|v| v.to_str().ok()) {
-            let mut session = endpoint.shared.session.lock().unwrap();
-            if session.is_none() {
-                *session = Some(id.to_string());
+    // The session is the one the initialize answer names; other answers (a 400 to a request
+    // sent before initialize, say) may carry ids of their own.
+    if method.as_deref() == Some("initialize") {
+        for name in [SESSION, ZCP_SESSION] {
+            if let Some(id) = response.headers().get(name).and_then(|v| v.to_str().ok()) {
+                let mut session = endpoint.shared.session.lock().unwrap();
+                if session.is_none() {
+                    *session = Some(id.to_string());
+                }
             }
         }
     }
@@ -469,11 +478,12 @@ async fn answer(
         read_stream(&endpoint, &events, response, exchange).await;
         return;
     }
+    let no_reply_due = matches!(carries.as_deref(), Some("notification" | "response"));
     let refused = !response.status().is_success() && carries.is_some();
     let deadline = tokio::time::Instant::now() + endpoint.opts.timeout * 4;
     match read_body(response, endpoint.opts.max_frame, deadline).await {
         Ok(body) if body.iter().all(u8::is_ascii_whitespace) => {}
-        Ok(body) if refused && !has_id(&body) => {
+        Ok(body) if no_reply_due || (refused && !has_id(&body)) => {
             let body = String::from_utf8_lossy(&body)
                 .chars()
                 .take(500)
@@ -546,7 +556,7 @@ async fn listen(
     }
     note(
         &events,
-        endpoint.request_note(exchange, &Method::GET, &headers, None),
+        endpoint.request_note(exchange, &Method::GET, &endpoint.url, &headers, None),
     )
     .await;
     let response = match endpoint

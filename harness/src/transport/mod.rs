@@ -318,6 +318,14 @@ impl Connection {
         self.events.recv().await
     }
 
+    /// Asks a spawned server to terminate (SIGTERM to its process group); other targets have
+    /// nothing to terminate.
+    pub fn terminate(&mut self) {
+        if let Process::Child(child) = &mut self.process {
+            child.terminate();
+        }
+    }
+
     /// Stops the server side: kills the process group (stdio), the serving task (in-process),
     /// or every network task. Remaining events stay readable until the channel drains.
     pub fn stop(&mut self) {

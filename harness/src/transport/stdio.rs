@@ -21,11 +21,20 @@ pub struct ChildGuard {
 }
 
 impl ChildGuard {
+    pub fn terminate(&mut self) {
+        self.signal(libc::SIGTERM);
+    }
+
     pub fn kill(&mut self) {
-        if let Some(pgid) = self.pgid.take() {
+        self.signal(libc::SIGKILL);
+        self.pgid = None;
+    }
+
+    fn signal(&self, signal: libc::c_int) {
+        if let Some(pgid) = self.pgid {
             // SAFETY: kill(2) with a negative pid signals a process group; no memory is involved.
             unsafe {
-                libc::kill(-pgid, libc::SIGKILL);
+                libc::kill(-pgid, signal);
             }
         }
     }
