@@ -415,13 +415,13 @@ proptest! {
             &[CheckResult {
                 subject: Some(text.clone()),
                 actual: Some(text.clone()),
-                ..result("tools/unknown-tool", "tools/call-unknown", Verdict::Fail, &text)
+                ..result("tools/invalid-arguments", "tools/call-unknown", Verdict::Fail, &text)
             }],
         );
         let xml = junit::render(&report);
         let doc = roxmltree::Document::parse(&xml).expect("JUnit output is well-formed XML");
         let case = doc.descendants().find(|n| n.has_tag_name("testcase")).unwrap();
-        let name = format!("tools/unknown-tool [{text}]");
+        let name = format!("tools/invalid-arguments [{text}]");
         prop_assert_eq!(case.attribute("name").unwrap(), parsed(&name, true));
         let failure = case.first_element_child().unwrap();
         prop_assert_eq!(failure.attribute("message").unwrap(), parsed(&text, true));

@@ -1,8 +1,9 @@
 //! The ZCP native dialect (`POST /zcp`): where its result shapes differ from MCP's, and the
 //! mappings both ways. The reference server maps MCP results to native ones; the harness maps
 //! what a native server sends back to MCP, so that every check judges one shape.
-//! Differences (ZCP-WIRE.md): initialize keys are snake_case, and a tool error is
-//! `{"isError": true, "error": "<code>", "hint": …}` instead of text content.
+//! Differences (ZCP-WIRE.md, and as the ZCP SDK behaves): initialize keys are snake_case, a
+//! tool error is `{"isError": true, "error": "<code>", "hint": …}` instead of text content, and
+//! the last page of a list says `"nextCursor": null` where MCP leaves the field out.
 
 use serde_json::{json, Map, Value};
 
@@ -31,6 +32,11 @@ pub fn to_native(method: &str, result: &Value) -> Value {
 /// ZCP native result of `method` → MCP result, as checks expect it.
 pub fn to_mcp(method: &str, result: &Value) -> Value {
     let mut out = result.clone();
+    if let Value::Object(map) = &mut out {
+        if map.get("nextCursor").is_some_and(Value::is_null) {
+            map.remove("nextCursor");
+        }
+    }
     match method {
         "initialize" => rename(&mut out, true),
         "tools/call" if result.get("content").is_none() && result.get("error").is_some() => {
