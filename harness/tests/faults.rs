@@ -283,23 +283,10 @@ fn is_hostile(fault: Fault) -> bool {
 /// The transport over which a fault shows itself.
 fn transport_of(fault: Fault) -> Kind {
     match fault {
+        _ if !fault.is_http() => Kind::Stdio,
         Fault::EndpointNotFirst => Kind::Sse,
         Fault::WsNoSubprotocol => Kind::Ws,
-        Fault::NoSessionCheck
-        | Fault::UnknownSessionAccepted
-        | Fault::Notification200
-        | Fault::DuplicateEventIds
-        | Fault::IgnoreOrigin
-        | Fault::IgnoreProtocolVersionHeader
-        | Fault::ReplayAllEvents
-        | Fault::GetReturnsJson
-        | Fault::WrongContentType
-        | Fault::StallMidBody
-        | Fault::HttpReset
-        | Fault::InvalidSse
-        | Fault::EndlessStream
-        | Fault::HugeBody => Kind::StreamableHttp,
-        _ => Kind::Stdio,
+        _ => Kind::StreamableHttp,
     }
 }
 

@@ -94,11 +94,12 @@ impl Endpoint {
             Ok(Err(e)) => return (vec![request_note], json!({"error": e.to_string()})),
             Err(_) => return (vec![request_note], json!({"error": "no answer in time"})),
         };
+        let response_note = self.response_note(exchange, &response);
         let status = response.status().as_u16();
-        let headers = self.response_headers(response.headers());
-        let header_map: serde_json::Map<String, Value> = headers
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+        let header_map: serde_json::Map<String, Value> = self
+            .response_headers(response.headers())
+            .into_iter()
+            .map(|(k, v)| (k, Value::from(v)))
             .collect();
         let is_sse = content_type(response.headers()).starts_with(EVENT_STREAM);
         let body = if is_sse {
@@ -127,11 +128,6 @@ impl Endpoint {
                     .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&b).into_owned())),
                 Err(e) => json!({"error": e}),
             }
-        };
-        let response_note = Note::HttpResponse {
-            exchange,
-            status,
-            headers,
         };
         (
             vec![request_note, response_note],
@@ -193,6 +189,14 @@ impl Endpoint {
                     .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("[binary]"))),
                 &self.opts.secrets(),
             ),
+        }
+    }
+
+    fn response_note(&self, exchange: u32, response: &reqwest::Response) -> Note {
+        Note::HttpResponse {
+            exchange,
+            status: response.status().as_u16(),
+            headers: self.response_headers(response.headers()),
         }
     }
 
@@ -449,16 +453,7 @@ async fn answer(
     method: Option<String>,
     carries: Option<String>,
 ) {
-    let headers = endpoint.response_headers(response.headers());
-    note(
-        &events,
-        Note::HttpResponse {
-            exchange,
-            status: response.status().as_u16(),
-            headers,
-        },
-    )
-    .await;
+    note(&events, endpoint.response_note(exchange, &response)).await;
     // The session is the one the initialize answer names; other answers (a 400 to a request
     // sent before initialize, say) may carry ids of their own.
     if method.as_deref() == Some("initialize") {
@@ -577,16 +572,7 @@ async fn listen(
             .await
         }
     };
-    let headers = endpoint.response_headers(response.headers());
-    note(
-        &events,
-        Note::HttpResponse {
-            exchange,
-            status: response.status().as_u16(),
-            headers,
-        },
-    )
-    .await;
+    note(&events, endpoint.response_note(exchange, &response)).await;
     if response.status().is_success() && content_type(response.headers()).starts_with(EVENT_STREAM)
     {
         read_stream(&endpoint, &events, response, exchange).await;
