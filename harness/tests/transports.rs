@@ -195,3 +195,102 @@ steps:
     assert_eq!(code, Some(0), "{stdout}");
     assert_eq!(summary(dir.path())["failed"], 0);
 }
+
+/// A server using 2025-11-25's polling pattern: it ends the POST stream of every request but
+/// initialize before the response, with an event id and `retry`, and delivers the response on
+/// the GET stream resumed from that id. The harness resumes, so the scenario passes.
+#[tokio::test]
+async fn a_post_stream_closed_before_its_response_is_resumed_with_last_event_id() {
+    use axum::body::Body;
+    use axum::http::{HeaderMap, Response};
+    use axum::routing::post;
+    use std::sync::{Arc, Mutex};
+
+    type Pending = Arc<Mutex<Option<serde_json::Value>>>;
+    fn sse(body: String) -> Response<Body> {
+        Response::builder()
+            .header("content-type", "text/event-stream")
+            .body(Body::from(body))
+            .unwrap()
+    }
+    async fn on_post(
+        axum::extract::State(pending): axum::extract::State<Pending>,
+        body: String,
+    ) -> Response<Body> {
+        let msg: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let Some(id) = msg.get("id").cloned() else {
+            return Response::builder().status(202).body(Body::empty()).unwrap();
+        };
+        if msg["method"] == "initialize" {
+            let result = serde_json::json!({"jsonrpc": "2.0", "id": id, "result": {
+                "protocolVersion": "2025-11-25", "capabilities": {},
+                "serverInfo": {"name": "polling", "version": "1"}}});
+            return Response::builder()
+                .header("content-type", "application/json")
+                .header("mcp-session-id", "polling-session")
+                .body(Body::from(result.to_string()))
+                .unwrap();
+        }
+        *pending.lock().unwrap() =
+            Some(serde_json::json!({"jsonrpc": "2.0", "id": id, "result": {}}));
+        sse("id: 7\nretry: 10\ndata:\n\n".into())
+    }
+    async fn on_get(
+        axum::extract::State(pending): axum::extract::State<Pending>,
+        headers: HeaderMap,
+    ) -> Response<Body> {
+        let resumed = headers.get("last-event-id").and_then(|v| v.to_str().ok()) == Some("7");
+        match (resumed, pending.lock().unwrap().take()) {
+            (true, Some(response)) => sse(format!("id: 8\nevent: message\ndata: {response}\n\n")),
+            _ => Response::builder().status(405).body(Body::empty()).unwrap(),
+        }
+    }
+
+    let pending: Pending = Arc::default();
+    let app = axum::Router::new()
+        .route("/mcp", post(on_post).get(on_get))
+        .with_state(pending);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let scenarios = tempfile::tempdir().unwrap();
+    std::fs::write(
+        scenarios.path().join("ping.yaml"),
+        "id: t/ping\ntitle: ping over a polling server\nclient: { get_stream: false }\nsteps:\n  - initialize: {}\n  - request: { method: ping }\n    expect:\n      - check: lifecycle/ping\n        match: { result: { $exact: {} } }\n",
+    )
+    .unwrap();
+    let opts = zcpspec::suite::SuiteOptions {
+        scenarios: scenarios.path().to_path_buf(),
+        filter: Vec::new(),
+        strict: true,
+        target: zcpspec::runner::Target::Url {
+            url: format!("http://{addr}/mcp"),
+            kind: zcpspec::transport::Kind::StreamableHttp,
+            options: zcpspec::transport::NetOptions {
+                timeout: std::time::Duration::from_secs(2),
+                ..Default::default()
+            },
+        },
+        config: zcpspec::runner::RunConfig {
+            timeout: std::time::Duration::from_secs(2),
+            ..Default::default()
+        },
+        report_dir: None,
+        color: false,
+    };
+    let outcome = zcpspec::suite::run(opts, &mut Vec::new()).await.unwrap();
+    server.abort();
+    let ping = outcome
+        .report
+        .checks
+        .iter()
+        .find(|c| c.id == "lifecycle/ping")
+        .unwrap();
+    assert_eq!(
+        ping.verdict,
+        zcpspec::checks::Verdict::Pass,
+        "{}",
+        ping.message
+    );
+}

@@ -470,7 +470,12 @@ async fn answer(
         return; // Legacy answers travel on the GET stream.
     }
     if content_type(response.headers()).starts_with(EVENT_STREAM) {
-        read_stream(&endpoint, &events, response, exchange).await;
+        let end = read_stream(&endpoint, &events, response, exchange).await;
+        // A server may close a POST stream before the response and ask the client to resume
+        // it with GET and Last-Event-ID (2025-11-25 §Resumability); the harness does.
+        if let (false, Some(_), Some(id)) = (end.responded, end.retry, &end.last_id) {
+            listen(endpoint.clone(), events.clone(), Some(id.clone())).await;
+        }
         return;
     }
     let no_reply_due = matches!(carries.as_deref(), Some("notification" | "response"));
@@ -537,47 +542,73 @@ fn native_frame(body: Vec<u8>, method: &str) -> Frame {
 }
 
 /// Opens a GET stream: the legacy transport's only stream, or streamable HTTP's stream for
-/// server-initiated messages.
+/// server-initiated messages (resuming from `last_event_id` when given). When the server ends
+/// a stream it asked to be resumed (`retry` with an event id), the stream is resumed after that
+/// delay, until resumptions stop bringing events.
 async fn listen(
     endpoint: Arc<Endpoint>,
     events: mpsc::Sender<Incoming>,
-    last_event_id: Option<String>,
+    mut last_event_id: Option<String>,
 ) {
-    let exchange = endpoint.shared.exchanges.fetch_add(1, Ordering::SeqCst);
-    let mut headers = endpoint.base_headers(true, true);
-    headers.insert(ACCEPT, HeaderValue::from_static(EVENT_STREAM));
-    if let Some(id) = last_event_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-        headers.insert(LAST_EVENT_ID, id);
-    }
-    note(
-        &events,
-        endpoint.request_note(exchange, &Method::GET, &endpoint.url, &headers, None),
-    )
-    .await;
-    let response = match endpoint
-        .client
-        .get(endpoint.url.clone())
-        .headers(headers)
-        .send()
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => {
-            return note(
-                &events,
-                Note::Error {
-                    message: format!("GET failed: {e}"),
-                },
-            )
-            .await
+    let mut fruitless = 0;
+    loop {
+        let exchange = endpoint.shared.exchanges.fetch_add(1, Ordering::SeqCst);
+        let mut headers = endpoint.base_headers(true, true);
+        headers.insert(ACCEPT, HeaderValue::from_static(EVENT_STREAM));
+        if let Some(id) = last_event_id
+            .as_deref()
+            .and_then(|id| HeaderValue::from_str(id).ok())
+        {
+            headers.insert(LAST_EVENT_ID, id);
         }
-    };
-    note(&events, endpoint.response_note(exchange, &response)).await;
-    if response.status().is_success() && content_type(response.headers()).starts_with(EVENT_STREAM)
-    {
-        read_stream(&endpoint, &events, response, exchange).await;
+        let request = endpoint.request_note(exchange, &Method::GET, &endpoint.url, &headers, None);
+        note(&events, request).await;
+        let response = match endpoint
+            .client
+            .get(endpoint.url.clone())
+            .headers(headers)
+            .send()
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                let message = format!("GET failed: {e}");
+                return note(&events, Note::Error { message }).await;
+            }
+        };
+        note(&events, endpoint.response_note(exchange, &response)).await;
+        if !response.status().is_success()
+            || !content_type(response.headers()).starts_with(EVENT_STREAM)
+        {
+            return;
+        }
+        let end = read_stream(&endpoint, &events, response, exchange).await;
+        fruitless = if end.events > 0 { 0 } else { fruitless + 1 };
+        match (end.retry, end.last_id.or(last_event_id)) {
+            (Some(retry), Some(id)) if fruitless < MAX_FRUITLESS_RESUMES => {
+                // The server's reconnection delay is the protocol's pacing, not synchronisation.
+                tokio::time::sleep(std::time::Duration::from_millis(retry.min(MAX_RETRY_MS))).await;
+                last_event_id = Some(id);
+            }
+            _ => return,
+        }
     }
 }
+
+/// What an SSE stream left when it ended: the last event id and the `retry` the server asked
+/// for (together, an invitation to resume), whether it carried a response, how many events.
+#[derive(Default)]
+struct StreamEnd {
+    last_id: Option<String>,
+    retry: Option<u64>,
+    responded: bool,
+    events: usize,
+}
+
+/// Consecutive resumptions that bring no event before the harness stops resuming.
+const MAX_FRUITLESS_RESUMES: u32 = 5;
+/// The longest reconnection delay honoured, whatever `retry` says.
+const MAX_RETRY_MS: u64 = 5_000;
 
 /// Reads an SSE stream to its end: each event's fields as a note, each message as a frame.
 async fn read_stream(
@@ -585,25 +616,29 @@ async fn read_stream(
     events: &mpsc::Sender<Incoming>,
     mut response: reqwest::Response,
     exchange: u32,
-) {
+) -> StreamEnd {
     let mut parser = Parser::new(endpoint.opts.max_frame);
+    let mut end = StreamEnd::default();
     loop {
         let chunk = match response.chunk().await {
             Ok(Some(chunk)) => chunk,
-            Ok(None) => return,
+            Ok(None) => return end,
             Err(e) => {
-                return note(
-                    events,
-                    Note::Error {
-                        message: format!("the SSE stream broke: {e}"),
-                    },
-                )
-                .await
+                let message = format!("the SSE stream broke: {e}");
+                note(events, Note::Error { message }).await;
+                return end;
             }
         };
         for item in parser.feed(&chunk) {
             match item {
                 sse::Item::Event(e) => {
+                    end.events += 1;
+                    if e.id.is_some() {
+                        end.last_id = e.id.clone();
+                    }
+                    if e.retry.is_some() {
+                        end.retry = e.retry;
+                    }
                     note(
                         events,
                         Note::Sse {
@@ -624,7 +659,9 @@ async fn read_stream(
                             }
                         }
                         None | Some("message") if !e.data.is_empty() => {
-                            deliver(endpoint, events, Frame::from_bytes(e.data.into_bytes())).await;
+                            let frame = Frame::from_bytes(e.data.into_bytes());
+                            end.responded |= matches!(frame.kind(), MessageKind::Response { .. });
+                            deliver(endpoint, events, frame).await;
                         }
                         _ => {}
                     }
