@@ -246,6 +246,8 @@ pub struct HttpLink {
     events: Option<mpsc::Sender<Incoming>>,
     /// Streamable HTTP: open a GET stream once `notifications/initialized` is sent.
     get_stream: bool,
+    /// The open GET stream, ended with the session.
+    listening: Option<tokio::task::AbortHandle>,
     closed: bool,
 }
 
@@ -298,6 +300,7 @@ pub async fn connect(
             endpoint,
             events: Some(tx),
             get_stream,
+            listening: None,
             closed: false,
         }),
         events: rx,
@@ -376,7 +379,7 @@ impl Link for HttpLink {
                 && method.as_deref() == Some("notifications/initialized")
             {
                 let task = tokio::spawn(listen(self.endpoint.clone(), events, None));
-                e.shared.tasks.lock().unwrap().push(task.abort_handle());
+                self.listening = Some(task.abort_handle());
             }
             Ok(())
         })
