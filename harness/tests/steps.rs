@@ -17,7 +17,7 @@ async fn run(yaml: &str) -> (i32, Vec<(String, Verdict, String)>) {
         strict: false,
         target: Target::Embedded { fault: None },
         config: RunConfig {
-            timeout: Duration::from_millis(500),
+            timeout: Duration::from_millis(2000),
             ..RunConfig::default()
         },
         report_dir: None,

@@ -189,6 +189,11 @@ async fn foreign_origins_unknown_protocol_versions_and_huge_bodies_are_refused()
         send(mcp.post(&ping).header("mcp-protocol-version", "2025-06-18")).await,
         200
     );
+    // The server answers 413 and closes without reading the rest, so the client either reads
+    // that status or fails to write the remainder (broken pipe): both are the refusal.
     let huge = mcp.post(&ping).body(vec![b' '; MAX_BODY + 1]);
-    assert_eq!(send(huge).await, 413);
+    match within(huge.send()).await {
+        Ok(response) => assert_eq!(response.status(), 413),
+        Err(e) => assert!(e.is_request(), "{e}"),
+    }
 }
