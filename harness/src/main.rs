@@ -26,7 +26,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the scenarios against a server (default: the embedded reference server).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Serve the reference server.
     Serve(ServeArgs),
     /// List every check with its id, level, spec reference and catalogue ids.
@@ -79,6 +79,12 @@ struct RunArgs {
     /// It never appears in traces or reports.
     #[arg(long, requires = "url")]
     bearer_env: Option<String>,
+    /// Compare every scenario's server messages with the golden snapshots in this folder.
+    #[arg(long)]
+    golden: Option<PathBuf>,
+    /// Write (or update) the golden snapshots instead of comparing them.
+    #[arg(long, requires = "golden")]
+    bless: bool,
     /// Colour the terminal output: auto, always or never.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
@@ -206,7 +212,7 @@ fn main() -> ExitCode {
         .build()
         .expect("a tokio runtime");
     let code = match cli.command {
-        Command::Run(args) => runtime.block_on(run(args)),
+        Command::Run(args) => runtime.block_on(run(*args)),
         Command::Serve(args) => runtime.block_on(serve(args)),
         Command::List { format } => list(format),
     };
@@ -239,6 +245,10 @@ async fn run(mut args: RunArgs) -> i32 {
         },
         report_dir: Some(args.report_dir),
         color,
+        golden: args.golden.map(|dir| suite::Golden {
+            dir,
+            bless: args.bless,
+        }),
     };
     let mut stdout = std::io::stdout();
     match suite::run(opts, &mut stdout).await {

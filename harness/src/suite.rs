@@ -1,6 +1,8 @@
 //! A whole run: load and select scenarios, run them against the target, judge each session,
 //! build the report, write its files, and decide the exit code. The CLI's `run` is this.
 
+use crate::checks::{Level, Verdict};
+use crate::golden;
 use crate::judge;
 use crate::report::{self, CheckOutcome, Report, ScenarioReport};
 use crate::runner::{self, RunConfig, Target};
@@ -32,6 +34,14 @@ pub struct SuiteOptions {
     /// Where report.json, junit.xml, summary.md and traces go; None writes nothing.
     pub report_dir: Option<PathBuf>,
     pub color: bool,
+    /// Compare each scenario's messages with golden snapshots in this folder, or (`bless`)
+    /// write them there.
+    pub golden: Option<Golden>,
+}
+
+pub struct Golden {
+    pub dir: PathBuf,
+    pub bless: bool,
 }
 
 pub struct SuiteOutcome {
@@ -83,7 +93,15 @@ pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome
         scenario_reports.push(scenario_report(s, run, trace_file));
     }
     let results: Vec<_> = judged.into_iter().flatten().collect();
-    let report = Report::new(opts.target.describe(), scenario_reports, &results);
+    let mut report = Report::new(opts.target.describe(), scenario_reports, &results);
+    if let Some(golden) = &opts.golden {
+        report.add(compare_goldens(
+            golden,
+            &scenarios,
+            &runs,
+            opts.target.kind(),
+        )?);
+    }
     if let Some(dir) = &opts.report_dir {
         write_reports(dir, &report, &scenarios, &runs, opts.strict)
             .map_err(|e| format!("cannot write reports to {}: {e}", dir.display()))?;
@@ -95,6 +113,64 @@ pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome
     );
     let exit_code = exit_code(&report, opts.strict);
     Ok(SuiteOutcome { report, exit_code })
+}
+
+/// One outcome per scenario: `golden/<id>` passes when the normalised messages equal the
+/// golden, fails with a diff when they differ, and is not observed when there is no golden.
+/// With `bless`, goldens are written instead and nothing is judged. An unreadable golden is an
+/// error (exit 2).
+fn compare_goldens(
+    golden: &Golden,
+    scenarios: &[Scenario],
+    runs: &[runner::ScenarioRun],
+    kind: crate::transport::Kind,
+) -> Result<Vec<CheckOutcome>, String> {
+    let mut outcomes = Vec::new();
+    for (s, run) in scenarios.iter().zip(runs) {
+        let observed = golden::snapshot(run.trace.events(), &s.golden_redact);
+        if golden.bless {
+            golden::bless(&golden.dir, &s.id, kind, &observed)
+                .map_err(|e| format!("cannot write goldens to {}: {e}", golden.dir.display()))?;
+            continue;
+        }
+        let path = golden::path_for(&golden.dir, &s.id, kind);
+        let (verdict, message, diff) = match golden::read(&path)? {
+            None => (
+                Verdict::NotObserved,
+                format!(
+                    "no golden snapshot at {} (--bless records one)",
+                    path.display()
+                ),
+                None,
+            ),
+            Some(expected) => match golden::diff(&expected, &observed) {
+                None => (Verdict::Pass, format!("matches {}", path.display()), None),
+                Some(diff) => (
+                    Verdict::Fail,
+                    format!("differs from {}", path.display()),
+                    Some(diff),
+                ),
+            },
+        };
+        outcomes.push(CheckOutcome {
+            id: format!("golden/{}", s.id),
+            level: Level::Must,
+            verdict,
+            scenario: s.id.clone(),
+            spec: "zcpspec golden snapshot".into(),
+            requirement:
+                "What the server sends MUST match the blessed golden snapshot, after normalisation."
+                    .into(),
+            catalogue: Vec::new(),
+            subject: None,
+            message,
+            expected: None,
+            actual: None,
+            frames: Vec::new(),
+            diff,
+        });
+    }
+    Ok(outcomes)
 }
 
 fn select(all: Vec<Scenario>, filter: &[String]) -> Result<Vec<Scenario>, String> {

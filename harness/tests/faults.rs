@@ -335,6 +335,7 @@ async fn broken_checks(fault: Fault) -> (i32, BTreeSet<(String, bool)>) {
         },
         report_dir: None,
         color: false,
+        golden: None,
     };
     let outcome = suite::run(opts, &mut Vec::new())
         .await

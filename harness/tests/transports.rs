@@ -1,5 +1,5 @@
 //! The network transports end to end: the whole suite over every surface of
-//! `zcpspec serve --transport http`, secrets kept out of every file a run writes, and the GET
+//! `zcpspec serve --transport http` (compared with the committed goldens too), secrets kept out of every file a run writes, and the GET
 //! stream for server-initiated messages.
 
 use std::io::{BufRead, BufReader};
@@ -92,7 +92,8 @@ fn the_whole_suite_passes_over_every_surface_of_the_reference_server() {
     ];
     for args in surfaces {
         let dir = tempfile::tempdir().unwrap();
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.extend(["--golden", "golden/reference"]);
         let (code, stdout) = run(&args, dir.path());
         assert_eq!(code, Some(0), "{args:?}\n{stdout}");
         let s = summary(dir.path());
@@ -278,6 +279,7 @@ async fn a_post_stream_closed_before_its_response_is_resumed_with_last_event_id(
         },
         report_dir: None,
         color: false,
+        golden: None,
     };
     let outcome = zcpspec::suite::run(opts, &mut Vec::new()).await.unwrap();
     server.abort();

@@ -90,7 +90,7 @@ fn failure(name: &str, level: &str, message: &str, check: &CheckOutcome) -> Test
     builder
 }
 
-/// The `expected:`, `actual:` and `frames:` lines, those that exist.
+/// The `expected:`, `actual:` and `frames:` lines and the diff, those that exist.
 fn evidence(check: &CheckOutcome) -> impl Iterator<Item = String> + '_ {
     let frames = (!check.frames.is_empty()).then(|| {
         let frames: Vec<String> = check.frames.iter().map(|f| format!("#{f}")).collect();
@@ -98,7 +98,8 @@ fn evidence(check: &CheckOutcome) -> impl Iterator<Item = String> + '_ {
     });
     let expected = check.expected.iter().map(|e| format!("expected: {e}"));
     let actual = check.actual.iter().map(|a| format!("actual: {a}"));
-    expected.chain(actual).chain(frames)
+    let diff = check.diff.iter().map(|d| d.trim_end().to_string());
+    expected.chain(actual).chain(frames).chain(diff)
 }
 
 /// Replaces characters XML 1.0 cannot carry at all, escaped or not (most C0 controls, U+FFFE,

@@ -124,6 +124,10 @@ fn failure(out: &mut String, check: &CheckOutcome) {
     // A fence longer than any run of backticks in the evidence, which quotes the server.
     let fence = "`".repeat(3.max(longest_backtick_run(&evidence) + 1));
     let _ = writeln!(out, "{fence}text\n{evidence}{fence}");
+    if let Some(diff) = &check.diff {
+        let fence = "`".repeat(3.max(longest_backtick_run(diff) + 1));
+        let _ = writeln!(out, "{fence}diff\n{diff}{fence}");
+    }
 }
 
 /// The check id, with the subject it looked at.

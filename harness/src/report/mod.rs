@@ -77,6 +77,9 @@ pub struct CheckOutcome {
     pub actual: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub frames: Vec<u64>,
+    /// A unified diff (golden snapshots): what was expected, line by line, against what came.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
 }
 
 impl From<&CheckResult> for CheckOutcome {
@@ -95,6 +98,7 @@ impl From<&CheckResult> for CheckOutcome {
             expected: r.expected.clone(),
             actual: r.actual.clone(),
             frames: r.frames.clone(),
+            diff: None,
         }
     }
 }
@@ -114,13 +118,34 @@ impl CheckOutcome {
 
 impl Report {
     pub fn new(target: String, scenarios: Vec<ScenarioReport>, results: &[CheckResult]) -> Self {
-        let checks: Vec<CheckOutcome> = results.iter().map(CheckOutcome::from).collect();
+        let mut report = Report {
+            version: REPORT_VERSION,
+            tool: Tool {
+                name: "zcpspec".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            target,
+            summary: Summary::default(),
+            scenarios,
+            checks: results.iter().map(CheckOutcome::from).collect(),
+        };
+        report.count();
+        report
+    }
+
+    /// Adds outcomes that come from elsewhere than the judge (golden snapshots).
+    pub fn add(&mut self, outcomes: impl IntoIterator<Item = CheckOutcome>) {
+        self.checks.extend(outcomes);
+        self.count();
+    }
+
+    fn count(&mut self) {
         let mut summary = Summary {
-            scenarios: scenarios.len(),
-            errors: scenarios.iter().filter(|s| s.error.is_some()).count(),
+            scenarios: self.scenarios.len(),
+            errors: self.scenarios.iter().filter(|s| s.error.is_some()).count(),
             ..Summary::default()
         };
-        for c in &checks {
+        for c in &self.checks {
             match c.verdict {
                 Verdict::Pass => summary.passed += 1,
                 Verdict::Fail => summary.failed += 1,
@@ -129,17 +154,7 @@ impl Report {
                 Verdict::NotObserved => summary.not_observed += 1,
             }
         }
-        Report {
-            version: REPORT_VERSION,
-            tool: Tool {
-                name: "zcpspec".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-            },
-            target,
-            summary,
-            scenarios,
-            checks,
-        }
+        self.summary = summary;
     }
 
     pub fn failures(&self, strict: bool) -> impl Iterator<Item = &CheckOutcome> {

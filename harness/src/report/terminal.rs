@@ -187,6 +187,16 @@ fn failure_block(out: &mut String, check: &CheckOutcome, color: bool) {
         let frames: Vec<String> = check.frames.iter().map(|f| format!("#{f}")).collect();
         let _ = writeln!(out, "  frames: {}", frames.join(", "));
     }
+    if let Some(diff) = &check.diff {
+        for line in diff.lines() {
+            let colour = match line.chars().next() {
+                Some('+') if !line.starts_with("+++") => GREEN,
+                Some('-') if !line.starts_with("---") => RED,
+                _ => DIM,
+            };
+            let _ = writeln!(out, "  {}", paint(&clean(line), colour, color));
+        }
+    }
 }
 
 /// The check id, with the subject it looked at.

@@ -48,7 +48,16 @@ struct FileSpec {
     client: Option<ClientSpec>,
     #[serde(default)]
     handlers: BTreeMap<String, Value>,
+    #[serde(default)]
+    golden: Option<GoldenSpec>,
     steps: Vec<Spanned<StepSpec>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoldenSpec {
+    #[serde(default)]
+    redact: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -349,6 +358,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, LoadError> {
             .and_then(|c| c.capabilities)
             .unwrap_or_else(|| Value::Object(Default::default())),
         handlers: spec.handlers.into_iter().collect(),
+        golden_redact: spec.golden.map(|g| g.redact).unwrap_or_default(),
         steps,
     };
     if scenario.check_ids().is_empty() {

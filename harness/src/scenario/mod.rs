@@ -30,6 +30,8 @@ pub struct Scenario {
     /// Streamable HTTP: open the GET stream for server-initiated messages after initialize
     /// (`client: {get_stream: false}` turns it off).
     pub get_stream: bool,
+    /// Dotted paths into server messages whose values golden snapshots do not compare.
+    pub golden_redact: Vec<String>,
     /// Scripted answers to server-initiated requests, by method.
     pub handlers: Vec<(String, Value)>,
     pub steps: Vec<Step>,

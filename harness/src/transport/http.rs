@@ -276,7 +276,7 @@ pub async fn connect(
         opts,
     });
     if kind == Kind::Sse {
-        let task = tokio::spawn(listen(endpoint.clone(), tx.clone(), None));
+        let task = tokio::spawn(listen(endpoint.clone(), tx.clone(), None, None));
         endpoint
             .shared
             .tasks
@@ -378,8 +378,13 @@ impl Link for HttpLink {
                 && e.kind == Kind::StreamableHttp
                 && method.as_deref() == Some("notifications/initialized")
             {
-                let task = tokio::spawn(listen(self.endpoint.clone(), events, None));
+                let (answered, heard) = tokio::sync::oneshot::channel();
+                let task =
+                    tokio::spawn(listen(self.endpoint.clone(), events, None, Some(answered)));
                 self.listening = Some(task.abort_handle());
+                // The stream is answered before anything else is sent, so what follows never
+                // overtakes it (a bounded wait: a server may hold the answer back).
+                let _ = tokio::time::timeout(e.opts.timeout, heard).await;
             }
             Ok(())
         })
@@ -477,7 +482,7 @@ async fn answer(
         // A server may close a POST stream before the response and ask the client to resume
         // it with GET and Last-Event-ID (2025-11-25 §Resumability); the harness does.
         if let (false, Some(_), Some(id)) = (end.responded, end.retry, &end.last_id) {
-            listen(endpoint.clone(), events.clone(), Some(id.clone())).await;
+            listen(endpoint.clone(), events.clone(), Some(id.clone()), None).await;
         }
         return;
     }
@@ -552,6 +557,7 @@ async fn listen(
     endpoint: Arc<Endpoint>,
     events: mpsc::Sender<Incoming>,
     mut last_event_id: Option<String>,
+    mut answered: Option<tokio::sync::oneshot::Sender<()>>,
 ) {
     let mut fruitless = 0;
     loop {
@@ -580,6 +586,9 @@ async fn listen(
             }
         };
         note(&events, endpoint.response_note(exchange, &response)).await;
+        if let Some(answered) = answered.take() {
+            let _ = answered.send(());
+        }
         if !response.status().is_success()
             || !content_type(response.headers()).starts_with(EVENT_STREAM)
         {
