@@ -93,6 +93,11 @@ pub fn snapshot(events: &[Event], redact: &[String]) -> Value {
     canonicalize(&doc)
 }
 
+/// The part of a snapshot every transport must agree on: the messages, not the HTTP answers.
+pub fn behaviour(doc: &Value) -> Value {
+    json!({ "messages": doc["messages"], "notifications": doc["notifications"] })
+}
+
 /// Canonical form of a golden document: placeholders renumbered by first appearance,
 /// notifications sorted, keys sorted. Idempotent; applied to snapshots and to files read back,
 /// so key order and id numbering in a file never matter.

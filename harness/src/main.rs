@@ -36,7 +36,7 @@ enum Command {
     },
 }
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone)]
 struct RunArgs {
     /// Scenario directory or file.
     #[arg(long)]
@@ -82,6 +82,11 @@ struct RunArgs {
     /// Compare every scenario's server messages with the golden snapshots in this folder.
     #[arg(long)]
     golden: Option<PathBuf>,
+    /// Another surface of the same server to compare with (repeatable): a URL, prefixed with
+    /// `sse+` or `zcp+` for those transports. Every scenario runs on each, and what the server
+    /// sends must be the same everywhere.
+    #[arg(long = "parity", value_name = "URL")]
+    parity: Vec<String>,
     /// Write (or update) the golden snapshots instead of comparing them.
     #[arg(long, requires = "golden")]
     bless: bool,
@@ -159,6 +164,24 @@ fn parse_header(s: &str) -> Result<(String, String), String> {
     Ok((name.to_string(), value.trim().to_string()))
 }
 
+/// A `--parity` surface: a URL, with `sse+` or `zcp+` in front for those transports.
+fn parity_target(spec: &str, args: &RunArgs) -> Result<Target, String> {
+    let (transport, url) = match spec.split_once('+') {
+        Some(("sse", url)) => (Some(UrlTransport::Sse), url),
+        Some(("zcp", url)) => (Some(UrlTransport::Zcp), url),
+        _ => (None, spec),
+    };
+    let mut surface = RunArgs {
+        url: Some(url.to_string()),
+        transport,
+        headers: args.headers.clone(),
+        command: Vec::new(),
+        parity: Vec::new(),
+        ..args.clone()
+    };
+    target(&mut surface)
+}
+
 /// The target a `run` names: a URL, a command, or the embedded server.
 fn target(args: &mut RunArgs) -> Result<Target, String> {
     let Some(url) = args.url.take() else {
@@ -220,9 +243,13 @@ fn main() -> ExitCode {
 }
 
 async fn run(mut args: RunArgs) -> i32 {
-    let target = match target(&mut args) {
-        Ok(t) => t,
-        Err(message) => {
+    let parity: Result<Vec<Target>, String> = std::mem::take(&mut args.parity)
+        .into_iter()
+        .map(|spec| parity_target(&spec, &args))
+        .collect();
+    let (target, parity) = match (target(&mut args), parity) {
+        (Ok(t), Ok(p)) => (t, p),
+        (Err(message), _) | (_, Err(message)) => {
             eprintln!("zcpspec: {message}");
             return exit::USAGE;
         }
@@ -249,6 +276,7 @@ async fn run(mut args: RunArgs) -> i32 {
             dir,
             bless: args.bless,
         }),
+        parity,
     };
     let mut stdout = std::io::stdout();
     match suite::run(opts, &mut stdout).await {

@@ -8,6 +8,7 @@ use crate::report::{self, CheckOutcome, Report, ScenarioReport};
 use crate::runner::{self, RunConfig, Target};
 use crate::scenario::{self, Scenario};
 use globset::{Glob, GlobSetBuilder};
+use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -37,6 +38,9 @@ pub struct SuiteOptions {
     /// Compare each scenario's messages with golden snapshots in this folder, or (`bless`)
     /// write them there.
     pub golden: Option<Golden>,
+    /// Other surfaces of the same server: every scenario also runs against each, and what the
+    /// server sends must be the same as over `target` (`parity/<scenario id>`).
+    pub parity: Vec<Target>,
 }
 
 pub struct Golden {
@@ -101,6 +105,16 @@ pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome
             &runs,
             opts.target.kind(),
         )?);
+    }
+    for surface in &opts.parity {
+        let _ = writeln!(
+            out,
+            "parity: the same scenarios against {}",
+            surface.describe()
+        );
+        let config = opts.config.clone();
+        let others = runner::run_all(scenarios.clone(), surface.clone(), config, |_, _| {}).await;
+        report.add(compare_surfaces(&scenarios, &runs, &others, surface));
     }
     if let Some(dir) = &opts.report_dir {
         write_reports(dir, &report, &scenarios, &runs, opts.strict)
@@ -171,6 +185,59 @@ fn compare_goldens(
         });
     }
     Ok(outcomes)
+}
+
+/// One outcome per scenario and surface: `parity/<id>` passes when the server sent the same
+/// messages over `surface` as over the main target (normalised, HTTP answers aside), fails with
+/// a diff when it did not, and is skipped where the scenario does not apply to both.
+fn compare_surfaces(
+    scenarios: &[Scenario],
+    runs: &[runner::ScenarioRun],
+    others: &[runner::ScenarioRun],
+    surface: &Target,
+) -> Vec<CheckOutcome> {
+    let name = surface.describe();
+    // ZCP native has no channel for notifications: only responses are compared with it.
+    let pushes = surface.kind() != crate::transport::Kind::Zcp;
+    scenarios
+        .iter()
+        .zip(runs.iter().zip(others))
+        .map(|(s, (run, other))| {
+            let snapshot = |r: &runner::ScenarioRun| {
+                let mut doc = golden::behaviour(&golden::snapshot(r.trace.events(), &s.golden_redact));
+                if !pushes {
+                    doc["notifications"] = Value::Array(Vec::new());
+                }
+                doc
+            };
+            let (verdict, message, diff) = if !s.parity {
+                let why = "the spec lets transports answer this scenario differently";
+                (Verdict::Skip, why.to_string(), None)
+            } else if !(run.applicable && other.applicable) {
+                (Verdict::Skip, "not applicable on both surfaces".to_string(), None)
+            } else {
+                match golden::diff(&snapshot(run), &snapshot(other)) {
+                    None => (Verdict::Pass, format!("the same over {name}"), None),
+                    Some(diff) => (Verdict::Fail, format!("differs over {name}"), Some(diff)),
+                }
+            };
+            CheckOutcome {
+                id: format!("parity/{}", s.id),
+                level: Level::Must,
+                verdict,
+                scenario: s.id.clone(),
+                spec: "zcpspec transport parity".into(),
+                requirement: "A server MUST send the same messages over every surface it offers, where the spec does not let transports differ.".into(),
+                catalogue: Vec::new(),
+                subject: Some(name.clone()),
+                message,
+                expected: None,
+                actual: None,
+                frames: Vec::new(),
+                diff,
+            }
+        })
+        .collect()
 }
 
 fn select(all: Vec<Scenario>, filter: &[String]) -> Result<Vec<Scenario>, String> {

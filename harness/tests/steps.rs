@@ -23,6 +23,7 @@ async fn run(yaml: &str) -> (i32, Vec<(String, Verdict, String)>) {
         report_dir: None,
         color: false,
         golden: None,
+        parity: Vec::new(),
     };
     let outcome = suite::run(opts, &mut Vec::new()).await.unwrap();
     let checks = outcome

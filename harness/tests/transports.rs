@@ -280,6 +280,7 @@ async fn a_post_stream_closed_before_its_response_is_resumed_with_last_event_id(
         report_dir: None,
         color: false,
         golden: None,
+        parity: Vec::new(),
     };
     let outcome = zcpspec::suite::run(opts, &mut Vec::new()).await.unwrap();
     server.abort();
@@ -295,4 +296,36 @@ async fn a_post_stream_closed_before_its_response_is_resumed_with_last_event_id(
         "{}",
         ping.message
     );
+}
+
+/// `--parity` across stdio (the embedded server), /mcp, /ws and /zcp of `zcpspec serve`: the
+/// same messages everywhere.
+#[test]
+fn parity_holds_across_every_surface_of_the_reference_server() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = server.base.replacen("http://", "ws://", 1);
+    let (code, stdout) = run(
+        &[
+            "--parity",
+            &format!("{}/mcp", server.base),
+            "--parity",
+            &format!("{ws}/ws"),
+            "--parity",
+            &format!("zcp+{}/zcp", server.base),
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, Some(0), "{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    let parity: Vec<&serde_json::Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"].as_str().unwrap().starts_with("parity/"))
+        .collect();
+    assert!(parity.iter().filter(|c| c["verdict"] == "pass").count() >= 100);
+    assert!(parity.iter().all(|c| c["verdict"] != "fail"));
 }

@@ -40,14 +40,13 @@ pub fn to_mcp(method: &str, result: &Value) -> Value {
     match method {
         "initialize" => rename(&mut out, true),
         "tools/call" if result.get("content").is_none() && result.get("error").is_some() => {
-            let code = result
-                .get("error")
+            // The hint is what the tool said; the code stays in the frame's raw bytes.
+            let code = result.get("error").and_then(Value::as_str);
+            let text = result
+                .get("hint")
                 .and_then(Value::as_str)
+                .or(code)
                 .unwrap_or("error");
-            let text = match result.get("hint").and_then(Value::as_str) {
-                Some(hint) => format!("{code}: {hint}"),
-                None => code.to_string(),
-            };
             out = json!({"isError": true, "content": [{"type": "text", "text": text}]});
         }
         _ => {}
@@ -88,9 +87,6 @@ mod tests {
             native,
             json!({"isError": true, "error": "exec:error", "hint": "boom"})
         );
-        assert_eq!(
-            to_mcp("tools/call", &native)["content"][0]["text"],
-            "exec:error: boom"
-        );
+        assert_eq!(to_mcp("tools/call", &native), failed);
     }
 }

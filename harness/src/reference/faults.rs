@@ -157,6 +157,8 @@ faults! {
     EndpointNotFirst = "endpoint-not-first",
     /// /ws does not select the mcp subprotocol when the client offers it.
     WsNoSubprotocol = "ws-no-subprotocol",
+    /// /zcp lists tools in reverse order, unlike every other surface of the same server.
+    ZcpReversedTools = "zcp-reversed-tools",
     /// HTTP responses stop halfway through their body and the connection stalls.
     StallMidBody = "stall-mid-body",
     /// HTTP requests after initialize get their connection closed without a response.
@@ -196,6 +198,7 @@ impl Fault {
                 | Fault::WrongContentType
                 | Fault::EndpointNotFirst
                 | Fault::WsNoSubprotocol
+                | Fault::ZcpReversedTools
                 | Fault::StallMidBody
                 | Fault::HttpReset
                 | Fault::InvalidSse

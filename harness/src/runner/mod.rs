@@ -101,6 +101,8 @@ pub struct ScenarioRun {
     pub revision: Option<String>,
     /// Why the harness could not run the scenario (the target could not be started).
     pub error: Option<String>,
+    /// False when the scenario turned out not to apply (revision, capability, role, transport).
+    pub applicable: bool,
 }
 
 /// Runs one scenario in a fresh session.
@@ -112,6 +114,7 @@ pub async fn run_scenario(scenario: &Scenario, target: &Target, config: &RunConf
                 trace: Trace::new(),
                 revision: None,
                 error: Some(format!("cannot start {}: {e}", target.describe())),
+                applicable: false,
             }
         }
     };
@@ -151,6 +154,7 @@ pub async fn run_all(
                 trace: Trace::new(),
                 revision: None,
                 error: Some(format!("internal error in the harness: {e}")),
+                applicable: false,
             });
             let _ = tx.send((index, run));
         });

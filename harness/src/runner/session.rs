@@ -34,6 +34,7 @@ pub struct Session<'a> {
     ended: bool,
     exited: bool,
     server_requests: u64,
+    applicable: bool,
 }
 
 /// What one pump of the event channel produced.
@@ -63,6 +64,7 @@ impl<'a> Session<'a> {
             ended: false,
             exited: false,
             server_requests: 0,
+            applicable: true,
         }
     }
 
@@ -106,6 +108,7 @@ impl<'a> Session<'a> {
             trace: self.trace,
             revision: self.negotiated,
             error: None,
+            applicable: self.applicable,
         }
     }
 
@@ -506,6 +509,7 @@ impl<'a> Session<'a> {
     }
 
     fn skip_rest(&mut self, reason: String) -> Result<(), Stop> {
+        self.applicable = false;
         let checks = self.unreached_checks();
         self.trace.record(EventKind::Skip {
             checks,

@@ -50,6 +50,8 @@ struct FileSpec {
     handlers: BTreeMap<String, Value>,
     #[serde(default)]
     golden: Option<GoldenSpec>,
+    #[serde(default = "yes")]
+    parity: bool,
     steps: Vec<Spanned<StepSpec>>,
 }
 
@@ -359,6 +361,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, LoadError> {
             .unwrap_or_else(|| Value::Object(Default::default())),
         handlers: spec.handlers.into_iter().collect(),
         golden_redact: spec.golden.map(|g| g.redact).unwrap_or_default(),
+        parity: spec.parity,
         steps,
     };
     if scenario.check_ids().is_empty() {

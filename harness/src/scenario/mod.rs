@@ -32,6 +32,9 @@ pub struct Scenario {
     pub get_stream: bool,
     /// Dotted paths into server messages whose values golden snapshots do not compare.
     pub golden_redact: Vec<String>,
+    /// False when the spec lets transports answer this scenario differently, so `--parity`
+    /// does not compare it.
+    pub parity: bool,
     /// Scripted answers to server-initiated requests, by method.
     pub handlers: Vec<(String, Value)>,
     pub steps: Vec<Step>,

@@ -13,7 +13,7 @@ use super::message::{finishes, is_server_message, until_exit, Posted};
 use super::registry::lock;
 use super::App;
 use crate::protocol::zcp::to_native;
-use crate::reference::{Output, Server};
+use crate::reference::{Fault, Output, Server};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
@@ -61,7 +61,9 @@ pub(super) async fn post(
         let (feed, drain) = body::channel();
         for output in outputs.into_iter().filter(|o| !is_server_message(o)) {
             let output = match output {
-                Output::Message(response) => Output::Message(native(response, &posted)),
+                Output::Message(response) => {
+                    Output::Message(native(response, &posted, app.has(Fault::ZcpReversedTools)))
+                }
                 other => other,
             };
             body::send(&feed, body::json_chunk(output));
@@ -79,16 +81,23 @@ pub(super) async fn post(
     response
 }
 
-/// A response (or a batch of them) with its result in the native dialect.
-fn native(response: Value, posted: &Posted) -> Value {
+/// A response (or a batch of them) with its result in the native dialect (with tools listed
+/// in reverse order under the fault that makes this surface drift from the others).
+fn native(response: Value, posted: &Posted, reversed: bool) -> Value {
     match response {
-        Value::Array(items) => items.into_iter().map(|r| native(r, posted)).collect(),
+        Value::Array(items) => items
+            .into_iter()
+            .map(|r| native(r, posted, reversed))
+            .collect(),
         mut response => {
             let method = (response.get("id"))
                 .and_then(|id| posted.method_of(id))
                 .map(str::to_string);
             if let (Some(method), Some(result)) = (method, response.get_mut("result")) {
                 *result = to_native(&method, result);
+                if let (true, Some(Value::Array(tools))) = (reversed, result.get_mut("tools")) {
+                    tools.reverse();
+                }
             }
             response
         }
