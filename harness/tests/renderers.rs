@@ -502,3 +502,41 @@ fn indent_xml(xml: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// A golden snapshot mismatch: the unified diff under the failure, in the terminal (plain) and
+/// in summary.md (a diff block).
+#[test]
+fn golden_diffs_render_in_the_terminal_and_markdown() {
+    let mut report = Report::new(
+        "embedded reference server".into(),
+        vec![ScenarioReport {
+            id: "lifecycle/ping".into(),
+            title: "ping".into(),
+            file: "scenarios/lifecycle/ping.yaml".into(),
+            revision: Some("2025-11-25".into()),
+            error: None,
+            trace: None,
+        }],
+        &[],
+    );
+    report.add([CheckOutcome {
+        id: "golden/lifecycle/ping".into(),
+        level: zcpspec::checks::Level::Must,
+        verdict: Verdict::Fail,
+        scenario: "lifecycle/ping".into(),
+        spec: "zcpspec golden snapshot".into(),
+        requirement: "What the server sends MUST match the blessed golden snapshot, after normalisation.".into(),
+        catalogue: Vec::new(),
+        subject: None,
+        message: "differs from golden/reference/lifecycle/ping.json".into(),
+        expected: None,
+        actual: None,
+        frames: Vec::new(),
+        diff: Some("--- golden\n+++ observed\n@@ -1,3 +1,3 @@\n {\n-  \"result\": {}\n+  \"result\": {\"pong\": true}\n }\n".into()),
+    }]);
+    insta::assert_snapshot!(
+        "golden_diff_terminal",
+        terminal::summary(&report, false, false)
+    );
+    insta::assert_snapshot!("golden_diff_markdown", markdown::render(&report, false));
+}
