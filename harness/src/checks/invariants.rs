@@ -665,29 +665,52 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// A POST of a streamable HTTP session, as its answer saw it.
+struct Post<'a> {
+    seq: u64,
+    carries: &'a str,
+    status: u16,
+    headers: &'a [(String, String)],
+}
+
+/// The answered POSTs of a streamable HTTP session (none on other transports).
+fn posts<'a>(v: &View<'a>) -> Vec<Post<'a>> {
+    if v.transport != Some(Kind::StreamableHttp) {
+        return Vec::new();
+    }
+    http_pairs(v)
+        .into_iter()
+        .filter_map(|(seq, request, response)| match (request, response) {
+            (
+                Note::HttpRequest {
+                    method,
+                    carries: Some(carries),
+                    ..
+                },
+                Note::HttpResponse {
+                    status, headers, ..
+                },
+            ) if method == "POST" => Some(Post {
+                seq,
+                carries,
+                status: *status,
+                headers,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 fn http_notification_accepted(v: &View) -> Finding {
     let mut f = Finding::new();
-    if v.transport != Some(Kind::StreamableHttp) {
-        return f;
-    }
-    for (seq, request, response) in http_pairs(v) {
-        if let (
-            Note::HttpRequest {
-                method,
-                carries: Some(carries),
-                ..
-            },
-            Note::HttpResponse { status, .. },
-        ) = (request, response)
-        {
-            if method == "POST" && (carries == "notification" || carries == "response") {
-                f.judge(
-                    seq,
-                    *status == 202,
-                    || "202 Accepted".into(),
-                    || format!("{status} for a POSTed {carries}"),
-                );
-            }
+    for post in posts(v) {
+        if post.carries == "notification" || post.carries == "response" {
+            f.judge(
+                post.seq,
+                post.status == 202,
+                || "202 Accepted".into(),
+                || format!("{} for a POSTed {}", post.status, post.carries),
+            );
         }
     }
     f
@@ -695,31 +718,16 @@ fn http_notification_accepted(v: &View) -> Finding {
 
 fn http_response_content_type(v: &View) -> Finding {
     let mut f = Finding::new();
-    if v.transport != Some(Kind::StreamableHttp) {
-        return f;
-    }
-    for (seq, request, response) in http_pairs(v) {
-        if let (
-            Note::HttpRequest {
-                method,
-                carries: Some(carries),
-                ..
-            },
-            Note::HttpResponse {
-                status, headers, ..
-            },
-        ) = (request, response)
-        {
-            if method == "POST" && carries == "request" && (200..300).contains(status) {
-                let ct = header(headers, "content-type").unwrap_or("none");
-                let ok = ct.starts_with("application/json") || ct.starts_with("text/event-stream");
-                f.judge(
-                    seq,
-                    ok,
-                    || "Content-Type application/json or text/event-stream".into(),
-                    || format!("Content-Type {ct}"),
-                );
-            }
+    for post in posts(v) {
+        if post.carries == "request" && (200..300).contains(&post.status) {
+            let ct = header(post.headers, "content-type").unwrap_or("none");
+            let ok = ct.starts_with("application/json") || ct.starts_with("text/event-stream");
+            f.judge(
+                post.seq,
+                ok,
+                || "Content-Type application/json or text/event-stream".into(),
+                || format!("Content-Type {ct}"),
+            );
         }
     }
     f
