@@ -246,7 +246,8 @@ pub struct HttpLink {
     events: Option<mpsc::Sender<Incoming>>,
     /// Streamable HTTP: open a GET stream once `notifications/initialized` is sent.
     get_stream: bool,
-    /// The open GET stream, ended with the session.
+    /// The open GET stream (streamable HTTP's, or legacy HTTP+SSE's only stream), ended with
+    /// the session.
     listening: Option<tokio::task::AbortHandle>,
     closed: bool,
 }
@@ -275,8 +276,11 @@ pub async fn connect(
         shared: Arc::new(Shared::default()),
         opts,
     });
+    // Legacy HTTP+SSE: the stream is the session's only channel, opened before anything else.
+    let mut listening = None;
     if kind == Kind::Sse {
         let task = tokio::spawn(listen(endpoint.clone(), tx.clone(), None, None));
+        listening = Some(task.abort_handle());
         endpoint
             .shared
             .tasks
@@ -300,7 +304,7 @@ pub async fn connect(
             endpoint,
             events: Some(tx),
             get_stream,
-            listening: None,
+            listening,
             closed: false,
         }),
         events: rx,
