@@ -193,7 +193,8 @@ impl<'a> Session<'a> {
                     return Ok(());
                 }
                 self.expect_all(step, path, Target::NextResponse { sent });
-                let deadline = Instant::now() + self.config.timeout;
+                let started = Instant::now();
+                let deadline = started + self.config.timeout;
                 let found = self
                     .wait_until(deadline, |frame| {
                         matches!(
@@ -206,11 +207,8 @@ impl<'a> Session<'a> {
                     let response = self.frame_json(seq);
                     self.capture(step, &response);
                 } else {
-                    self.timed_out(
-                        path,
-                        "a response to the raw frame",
-                        deadline - self.config.timeout,
-                    );
+                    let waited_ms = started.elapsed().as_millis() as u64;
+                    self.timed_out(path, "a response to the raw frame", waited_ms);
                 }
                 Ok(())
             }
@@ -251,11 +249,8 @@ impl<'a> Session<'a> {
                         self.capture(step, &message);
                     }
                     None => {
-                        let opened = Instant::now()
-                            - Duration::from_micros(
-                                ((self.trace.elapsed_ms() - opened_ms) * 1000.0) as u64,
-                            );
-                        self.timed_out(path, &format!("a {method} notification"), opened)
+                        let waited_ms = (self.trace.elapsed_ms() - opened_ms) as u64;
+                        self.timed_out(path, &format!("a {method} notification"), waited_ms)
                     }
                 }
                 Ok(())
@@ -285,7 +280,8 @@ impl<'a> Session<'a> {
                 self.wait_exit(started + Duration::from_millis(*within_ms))
                     .await;
                 if !self.exited {
-                    self.timed_out(path, "the server to exit", started);
+                    let waited_ms = started.elapsed().as_millis() as u64;
+                    self.timed_out(path, "the server to exit", waited_ms);
                 }
                 Err(Stop("the server's input was closed".into()))
             }
@@ -587,7 +583,8 @@ impl<'a> Session<'a> {
             };
             self.expect(spec, path, target);
         }
-        let deadline = Instant::now() + self.config.timeout;
+        let started = Instant::now();
+        let deadline = started + self.config.timeout;
         let found = self
             .wait_until(deadline, |frame| match (frame.kind(), &frame.json) {
                 (MessageKind::Response { id: got }, _) => same_id(got, &id),
@@ -600,11 +597,8 @@ impl<'a> Session<'a> {
                 "the server ended the session before answering {method}"
             ))),
             None => {
-                self.timed_out(
-                    path,
-                    &format!("the response to {method}"),
-                    deadline - self.config.timeout,
-                );
+                let waited_ms = started.elapsed().as_millis() as u64;
+                self.timed_out(path, &format!("the response to {method}"), waited_ms);
                 Err(Stop(format!(
                     "no response to {method} within {} ms",
                     self.config.timeout.as_millis()
@@ -724,13 +718,12 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Records that a wait begun at `started` ended without what it waited for; nothing when
-    /// the session ended first, since its end is already recorded and is the real reason.
-    fn timed_out(&mut self, path: &str, waiting_for: &str, started: Instant) {
+    /// Records that a wait of `waited_ms` ended without what it waited for; nothing when the
+    /// session ended first, since its end is already recorded and is the real reason.
+    fn timed_out(&mut self, path: &str, waiting_for: &str, waited_ms: u64) {
         if self.ended {
             return;
         }
-        let waited_ms = started.elapsed().as_millis() as u64;
         self.trace.record(EventKind::Timeout {
             step: path.to_string(),
             waited_ms,
