@@ -184,40 +184,45 @@ fn is_server_request(kind: &MessageKind) -> bool {
     matches!(kind, MessageKind::Request { method, .. } if !method.starts_with("notifications/"))
 }
 
+/// A rule over one session's trace.
+type Rule = fn(&View) -> Finding;
+
+/// The rules of this module, by check id. Rules about one area live in submodules with their own
+/// `RULES`, chained in [`evaluate`].
+const RULES: &[(&str, Rule)] = &[
+    ("base/jsonrpc-version", jsonrpc_version),
+    ("base/utf8", utf8),
+    ("base/only-messages", only_messages),
+    ("base/response-id-matches-request", response_ids),
+    ("base/one-response-per-request", one_response),
+    ("base/result-xor-error", result_xor_error),
+    ("base/error-object", error_object),
+    (
+        "base/no-response-to-notification",
+        no_response_to_notification,
+    ),
+    ("base/notification-without-id", notification_without_id),
+    ("base/server-request-id", server_request_id),
+    ("base/message-shape", message_shape),
+    ("lifecycle/features-declared", features_declared),
+    (
+        "lifecycle/client-capabilities-respected",
+        client_capabilities_respected,
+    ),
+    ("progress/token-known", progress_token_known),
+    ("progress/increasing", progress_increasing),
+    ("progress/none-after-response", progress_none_after_response),
+    ("http/notification-accepted", http_notification_accepted),
+    ("http/response-content-type", http_response_content_type),
+    ("http/sse-event-ids-unique", http_sse_event_ids_unique),
+    ("sse/endpoint-first", sse_endpoint_first),
+    ("ws/subprotocol", ws_subprotocol),
+];
+
 /// Evaluates every invariant over a session's events.
 pub fn evaluate(events: &[Event]) -> Vec<CheckResult> {
     let view = View::new(events);
-    type Rule = fn(&View) -> Finding;
-    let rules: [(&str, Rule); 21] = [
-        ("base/jsonrpc-version", jsonrpc_version),
-        ("base/utf8", utf8),
-        ("base/only-messages", only_messages),
-        ("base/response-id-matches-request", response_ids),
-        ("base/one-response-per-request", one_response),
-        ("base/result-xor-error", result_xor_error),
-        ("base/error-object", error_object),
-        (
-            "base/no-response-to-notification",
-            no_response_to_notification,
-        ),
-        ("base/notification-without-id", notification_without_id),
-        ("base/server-request-id", server_request_id),
-        ("base/message-shape", message_shape),
-        ("lifecycle/features-declared", features_declared),
-        (
-            "lifecycle/client-capabilities-respected",
-            client_capabilities_respected,
-        ),
-        ("progress/token-known", progress_token_known),
-        ("progress/increasing", progress_increasing),
-        ("progress/none-after-response", progress_none_after_response),
-        ("http/notification-accepted", http_notification_accepted),
-        ("http/response-content-type", http_response_content_type),
-        ("http/sse-event-ids-unique", http_sse_event_ids_unique),
-        ("sse/endpoint-first", sse_endpoint_first),
-        ("ws/subprotocol", ws_subprotocol),
-    ];
-    rules
+    RULES
         .iter()
         .filter_map(|(id, rule)| to_result(id, rule(&view)))
         .collect()
