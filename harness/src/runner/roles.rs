@@ -8,6 +8,8 @@ use serde_json::{json, Map, Value};
 /// The `_meta` key under which a server may name the roles its tools play.
 pub const ROLES_META_KEY: &str = "dev.zcpspec/roles";
 
+/// Every role a scenario may require. Tool roles bind `${tool}`; `subscribable` is a resource
+/// role and binds `${resource}`.
 pub const ROLES: &[&str] = &[
     "structured_output",
     "required_arguments",
@@ -15,6 +17,18 @@ pub const ROLES: &[&str] = &[
     "emits_progress",
     "logs",
     "uses_roots",
+    // Tasks (2025-11-25): by `execution.taskSupport`, or named.
+    "task_capable",
+    "task_optional",
+    "task_required",
+    "task_forbidden",
+    "task_input_required",
+    // Named only: what a tool does over time or asks of the client is not visible in its schema.
+    "long_running",
+    "elicits_input",
+    "elicits_url",
+    "samples",
+    "subscribable",
 ];
 
 pub fn is_known(role: &str) -> bool {
@@ -32,8 +46,19 @@ pub fn plays(tool: &Value, role: &str) -> bool {
         || match role {
             "structured_output" => tool.get("outputSchema").is_some_and(Value::is_object),
             "required_arguments" => invalid_arguments(tool.get("inputSchema")).is_some(),
+            "task_capable" => matches!(task_support(tool), "optional" | "required"),
+            "task_optional" => task_support(tool) == "optional",
+            "task_required" => task_support(tool) == "required",
+            "task_forbidden" => task_support(tool) == "forbidden",
             _ => false,
         }
+}
+
+/// A tool's `execution.taskSupport`; absent means "forbidden".
+fn task_support(tool: &Value) -> &str {
+    tool.pointer("/execution/taskSupport")
+        .and_then(Value::as_str)
+        .unwrap_or("forbidden")
 }
 
 /// The tool object as scenarios see it: the listed tool plus generated `arguments` (valid
