@@ -17,6 +17,8 @@ import sys
 import warnings
 from typing import TypedDict
 
+from pydantic import BaseModel
+
 # The SDK marks logging and roots deprecated as of protocol 2026-07-28; this server still
 # offers them for the revisions that have them, so the warnings are noise on stderr.
 warnings.filterwarnings("ignore", message=r".*deprecated as of 2026-07-28")
@@ -104,6 +106,61 @@ async def roots(ctx: Context) -> str:
         return "the client declared no roots capability"
     result = await ctx.session.list_roots()
     return ", ".join(str(r.uri) for r in result.roots) or "no roots"
+
+
+def _declared(ctx: Context, capability: str) -> bool:
+    """Whether the client declared `capability` (roots, sampling, elicitation) in initialize."""
+    caps = ctx.session.client_params.capabilities if not _V2 else ctx.client_capabilities
+    return caps is not None and getattr(caps, capability, None) is not None
+
+
+@mcp.tool(
+    name="sleep",
+    description="Sleeps for ms milliseconds (at most 10000), reporting progress four times, then answers.",
+    meta={ROLES: ["long_running"]},
+    structured_output=False,
+)
+async def sleep(ctx: Context, ms: int = 250) -> str:
+    ms = max(0, min(ms, 10_000))
+    steps = 4
+    for i in range(1, steps + 1):
+        await asyncio.sleep(ms / steps / 1000)
+        await ctx.report_progress(i, steps, f"step {i} of {steps}")
+    return f"slept {ms} ms"
+
+
+class Approval(BaseModel):
+    approved: bool
+
+
+@mcp.tool(
+    name="ask",
+    description="Asks the user to approve (form elicitation) when the client declared elicitation.",
+    meta={ROLES: ["elicits_input"]},
+    structured_output=False,
+)
+async def ask(ctx: Context) -> str:
+    if not _declared(ctx, "elicitation"):
+        return "the client declared no elicitation capability"
+    result = await ctx.elicit("Approve the zcpspec interop request?", Approval)
+    return f"the user answered {result.action}"
+
+
+@mcp.tool(
+    name="sample",
+    description="Asks the client's model for a completion (sampling) when the client declared sampling.",
+    meta={ROLES: ["samples"]},
+    structured_output=False,
+)
+async def sample(ctx: Context, prompt: str = "Say hello.") -> str:
+    if not _declared(ctx, "sampling"):
+        return "the client declared no sampling capability"
+    message = types.SamplingMessage(role="user", content=types.TextContent(type="text", text=prompt))
+    result = await ctx.session.create_message(
+        [message], max_tokens=50, related_request_id=ctx.request_context.request_id
+    )
+    content = result.content
+    return content.text if getattr(content, "type", None) == "text" else f"a {content.type} answer"
 
 
 @mcp.resource("zcpspec://interop/readme", name="readme", mime_type="text/plain", description="A static text resource.")

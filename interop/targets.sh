@@ -48,13 +48,23 @@ ALL_TARGETS=(
 EVERYTHING_ENV=(env -i "PATH=$PATH" HOME=/nonexistent NODE_ENV=production
   GZIP_ALLOWED_DOMAINS=127.0.0.1 GZIP_MAX_FETCH_TIME_MILLIS=2000)
 
-# zcpspec arguments for a target, besides the target itself. server-everything's
-# trigger-long-running-operation takes 10 s with its default arguments (the ones call-each
-# sends), longer than zcpspec's default 5 s response timeout.
+# The target profile (profiles/<server>.yaml) naming which tool or resource of the target's
+# server plays each fixture role. Every surface of one server shares its profile.
+target_profile() {
+  case "$1" in
+    zcp-*) echo "$INTEROP_DIR/profiles/zcp.yaml" ;;
+    mcp-python-*) echo "$INTEROP_DIR/profiles/mcp-python.yaml" ;;
+    everything-*) echo "$INTEROP_DIR/profiles/everything.yaml" ;;
+  esac
+}
+
+# zcpspec arguments for a target, besides the target itself: its profile and, for
+# server-everything, a longer response timeout: its trigger-long-running-operation takes 10 s
+# with its default arguments (the ones call-each sends), longer than zcpspec's default 5 s.
 target_extra_args() {
+  echo --profile "$(target_profile "$1")"
   case "$1" in
     everything-*) echo --timeout-ms 15000 ;;
-    *) echo ;;
   esac
 }
 

@@ -101,6 +101,23 @@ async def progress(ctx, steps: int = 3):
 
 
 @app.tool(
+    name="sleep",
+    description="Sleeps for ms milliseconds (at most 10000), reporting progress four times, then answers.",
+    input_schema={"type": "object", "properties": {"ms": {"type": "integer", "minimum": 0, "maximum": 10000}}},
+    output_mode="scalar",
+    inline_ok=True,
+    metadata={ROLES: ["long_running"]},
+)
+async def sleep(ctx, ms: int = 250):
+    ms = max(0, min(ms, 10_000))
+    steps = 4
+    for i in range(1, steps + 1):
+        await asyncio.sleep(ms / steps / 1000)
+        await ctx.report_progress(i, steps, f"step {i} of {steps}")
+    return [{"type": "text", "text": f"slept {ms} ms"}]
+
+
+@app.tool(
     name="log",
     description="Sends a notifications/message log entry, then answers.",
     input_schema={"type": "object", "properties": {}},

@@ -183,6 +183,49 @@ fn evaluate(x: &Expectation, events: &[Event]) -> CheckResult {
                 result.frames = noise.iter().map(|e| e.seq).take(5).collect();
             }
         }
+        Target::Pages { requests } => judge_pages(&mut result, x, events, requests, broken),
+        Target::NoResponse {
+            id,
+            after,
+            within_ms,
+        } => {
+            let is_response = |e: &&Event| {
+                received(e).is_some_and(
+                    |f| matches!(f.kind(), MessageKind::Response { id: got } if same_id(got, id)),
+                )
+            };
+            let start = events.get(*after as usize).map_or(0.0, |e| e.ms);
+            let before = events.iter().take(*after as usize).find(is_response);
+            let within = (events.iter().skip(*after as usize))
+                .filter(|e| e.ms <= start + *within_ms as f64)
+                .find(is_response);
+            match (before, within) {
+                (Some(answered), _) => {
+                    result.verdict = Verdict::NotObserved;
+                    result.message = format!(
+                        "request {} was answered (event #{}) before the window opened",
+                        matcher::compact(id),
+                        answered.seq
+                    );
+                }
+                (None, Some(answered)) => {
+                    result.verdict = broken;
+                    result.message = format!(
+                        "request {} was answered during the {within_ms} ms it should have stayed unanswered",
+                        matcher::compact(id)
+                    );
+                    result.expected = Some(format!("no response to {}", matcher::compact(id)));
+                    result.actual = received(answered).map(|f| f.text());
+                    result.frames = vec![answered.seq];
+                }
+                (None, None) => {
+                    result.message = format!(
+                        "no response to {} for {within_ms} ms",
+                        matcher::compact(id)
+                    );
+                }
+            }
+        }
         Target::Exchange { seq } => {
             let view = match events.get(*seq as usize).map(|e| &e.kind) {
                 Some(EventKind::HttpExchange { view, .. }) => view,
@@ -272,6 +315,52 @@ fn judge_message(
         ));
     }
     describe_problems(result, problems, broken, what);
+}
+
+/// The pages of one list judged as one response: each page's response must have arrived; the
+/// matcher sees the first page with every result array joined across the pages.
+fn judge_pages(
+    result: &mut CheckResult,
+    x: &Expectation,
+    events: &[Event],
+    requests: &[(Value, u64)],
+    broken: Verdict,
+) {
+    let mut joined: Option<Value> = None;
+    for (id, sent) in requests {
+        let found = events.iter().skip(*sent as usize + 1).find(|e| {
+            received(e).is_some_and(
+                |f| matches!(f.kind(), MessageKind::Response { id: got } if same_id(got, id)),
+            )
+        });
+        let Some(event) = found else {
+            judge_message(result, x, events, None, *sent, broken, || {
+                format!("the response to request id {}", matcher::compact(id))
+            });
+            return;
+        };
+        result.frames.push(event.seq);
+        let page = received(event).and_then(|f| f.json.clone()).unwrap_or(Value::Null);
+        match (&mut joined, page.get("result")) {
+            (None, _) => joined = Some(page),
+            (Some(first), Some(Value::Object(more))) => {
+                for (key, items) in more {
+                    if let (Some(Value::Array(all)), Value::Array(items)) =
+                        (first.pointer_mut(&format!("/result/{key}")), items)
+                    {
+                        all.extend(items.iter().cloned());
+                    }
+                }
+            }
+            (Some(_), _) => {}
+        }
+    }
+    let message = joined.unwrap_or(Value::Null);
+    let problems = (x.matcher.as_ref())
+        .map(|m| matcher::check(m, &message))
+        .unwrap_or_default();
+    let pages = requests.len();
+    describe_problems(result, problems, broken, || format!("the {pages} page(s) joined"));
 }
 
 /// Sets a result from matcher problems: pass when there are none, else the level's verdict with

@@ -5,12 +5,18 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use zcpspec::checks::CHECKS;
+use zcpspec::checks::coverage::{self, Coverage};
+use zcpspec::checks::{exclusions, CHECKS};
+use zcpspec::protocol::revision::RevisionRange;
 use zcpspec::protocol::Revision;
 use zcpspec::reference::{self, Fault};
+use zcpspec::runner::profile::{self, Profile};
 use zcpspec::runner::{RunConfig, Target};
 use zcpspec::suite::{self, exit, SuiteOptions};
 use zcpspec::transport::{Kind, NetOptions};
+
+/// The environment variable naming the requirement catalogue CSV for `list --coverage`.
+const CATALOGUE_ENV: &str = "ZCPSPEC_CATALOGUE";
 
 #[derive(Parser)]
 #[command(
@@ -29,11 +35,26 @@ enum Command {
     Run(Box<RunArgs>),
     /// Serve the reference server.
     Serve(ServeArgs),
-    /// List every check with its id, level, spec reference and catalogue ids.
-    List {
-        #[arg(long, value_enum, default_value = "text")]
-        format: ListFormat,
-    },
+    /// List every check with its id, level, spec reference and catalogue ids, or (with
+    /// --coverage) how much of the requirement catalogue they cover.
+    List(ListArgs),
+}
+
+#[derive(clap::Args)]
+struct ListArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    format: ListFormat,
+    /// Show, per catalogue area, the MUST / MUST NOT rows covered by checks, excluded on
+    /// purpose, and uncovered.
+    #[arg(long)]
+    coverage: bool,
+    /// The catalogue CSV (default: $ZCPSPEC_CATALOGUE, else ../shared/spec/catalogue.csv from
+    /// the current directory, else from the workspace zcpspec was built in).
+    #[arg(long, value_name = "FILE", requires = "coverage")]
+    catalogue: Option<PathBuf>,
+    /// Count only rows of these revisions: all, REV, >=REV, <=REV, comma-separated.
+    #[arg(long, default_value = "all", value_parser = parse_revisions, requires = "coverage")]
+    revisions: RevisionRange,
 }
 
 #[derive(clap::Args, Clone)]
@@ -50,6 +71,10 @@ struct RunArgs {
     /// Treat warnings (broken SHOULDs) as failures.
     #[arg(long)]
     strict: bool,
+    /// A target profile (YAML): which tool or resource plays each fixture role on this server,
+    /// before discovery.
+    #[arg(long, value_name = "FILE")]
+    profile: Option<PathBuf>,
     /// The protocol revision to request in initialize.
     #[arg(long, default_value = Revision::LATEST.as_str(), value_parser = parse_revision)]
     revision: Revision,
@@ -149,6 +174,10 @@ fn parse_revision(s: &str) -> Result<Revision, String> {
     s.parse()
 }
 
+fn parse_revisions(s: &str) -> Result<RevisionRange, String> {
+    s.parse()
+}
+
 fn parse_header(s: &str) -> Result<(String, String), String> {
     let (name, value) = s
         .split_once(':')
@@ -237,7 +266,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => runtime.block_on(run(*args)),
         Command::Serve(args) => runtime.block_on(serve(args)),
-        Command::List { format } => list(format),
+        Command::List(args) => list(args),
     };
     ExitCode::from(code as u8)
 }
@@ -254,6 +283,16 @@ async fn run(mut args: RunArgs) -> i32 {
             return exit::USAGE;
         }
     };
+    let profile = match &args.profile {
+        Some(path) => match profile::load(path) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("zcpspec: {e}");
+                return exit::USAGE;
+            }
+        },
+        None => Profile::default(),
+    };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -269,6 +308,7 @@ async fn run(mut args: RunArgs) -> i32 {
             timeout: Duration::from_millis(args.timeout_ms),
             max_frame: args.max_frame_bytes,
             jobs: args.jobs,
+            profile,
         },
         report_dir: Some(args.report_dir),
         color,
@@ -339,8 +379,11 @@ async fn serve(args: ServeArgs) -> i32 {
     }
 }
 
-fn list(format: ListFormat) -> i32 {
-    match format {
+fn list(args: ListArgs) -> i32 {
+    if args.coverage {
+        return list_coverage(&args);
+    }
+    match args.format {
         ListFormat::Text => {
             for c in CHECKS {
                 println!(
@@ -357,8 +400,64 @@ fn list(format: ListFormat) -> i32 {
                 .iter()
                 .map(|c| serde_json::json!({"id": c.id, "level": c.level, "spec": c.spec, "requirement": c.requirement, "catalogue": c.catalogue}))
                 .collect();
-            println!("{}", serde_json::json!({ "checks": checks }));
+            let exclusions = exclusions::all();
+            println!(
+                "{}",
+                serde_json::json!({ "checks": checks, "exclusions": exclusions })
+            );
         }
     }
     exit::OK
+}
+
+/// `list --coverage`: the catalogue's mandatory rows per area, covered, excluded or uncovered.
+fn list_coverage(args: &ListArgs) -> i32 {
+    let rows = match catalogue_path(args.catalogue.clone())
+        .and_then(|path| coverage::read_catalogue(&path))
+    {
+        Ok(rows) => rows,
+        Err(message) => {
+            eprintln!("zcpspec: {message}");
+            return exit::USAGE;
+        }
+    };
+    let coverage = Coverage::of(&rows, &args.revisions);
+    match args.format {
+        ListFormat::Text => print!("{}", coverage.table()),
+        ListFormat::Json => {
+            let (rows, covered, excluded, uncovered) = coverage.totals();
+            let total = serde_json::json!({
+                "rows": rows, "covered": covered, "excluded": excluded,
+                "uncovered": uncovered, "percent": coverage.percent(),
+            });
+            println!(
+                "{}",
+                serde_json::json!({ "revisions": coverage.revisions, "areas": coverage.areas, "total": total })
+            );
+        }
+    }
+    exit::OK
+}
+
+/// The catalogue CSV: --catalogue, else $ZCPSPEC_CATALOGUE, else ../shared/spec/catalogue.csv
+/// from the current directory or from the workspace this binary was built in.
+fn catalogue_path(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
+    if let Some(path) = explicit.or_else(|| std::env::var_os(CATALOGUE_ENV).map(PathBuf::from)) {
+        return Ok(path);
+    }
+    let candidates = [
+        PathBuf::from("../shared/spec/catalogue.csv"),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec/catalogue.csv"),
+    ];
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .ok_or_else(|| {
+            format!(
+                "no requirement catalogue: neither {} nor {} exists; pass --catalogue FILE or set {CATALOGUE_ENV}",
+                candidates[0].display(),
+                candidates[1].display()
+            )
+        })
 }

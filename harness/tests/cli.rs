@@ -137,9 +137,16 @@ fn list_json_names_every_check_with_level_spec_and_catalogue() {
         assert!(c["id"].is_string() && c["level"].is_string() && c["spec"].is_string());
         let id = c["id"].as_str().unwrap();
         assert!(
-            !c["catalogue"].as_array().unwrap().is_empty() || id.starts_with("ws/"),
+            !c["catalogue"].as_array().unwrap().is_empty()
+                || id.starts_with("ws/")
+                || id.starts_with("zcp/"),
             "{id}"
         );
+    }
+    let exclusions = list["exclusions"].as_array().unwrap();
+    assert_eq!(exclusions.len(), zcpspec::checks::exclusions::all().len());
+    for e in exclusions {
+        assert!(e["catalogue"].is_string() && e["reason"].is_string(), "{e}");
     }
 }
 

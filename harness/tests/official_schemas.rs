@@ -41,6 +41,11 @@ fn definition(method: &str) -> Option<&'static str> {
         "completion/complete" => "CompleteResult",
         "notifications/progress" => "ProgressNotification",
         "notifications/message" => "LoggingMessageNotification",
+        shapes::CREATE_TASK_RESULT => "CreateTaskResult",
+        "tasks/get" => "GetTaskResult",
+        "tasks/cancel" => "CancelTaskResult",
+        "tasks/list" => "ListTasksResult",
+        "notifications/tasks/status" => "TaskStatusNotification",
         _ => return None,
     })
 }
@@ -86,13 +91,14 @@ fn samples(revision: Revision) -> Vec<(Revision, String, Value, Value)> {
     let mut out = Vec::new();
     for scenario in &scenarios {
         let run = rt.block_on(runner::run_scenario(scenario, &target, &config));
-        let mut sent: Vec<(Value, String)> = Vec::new();
+        let mut sent: Vec<(Value, String, Option<Value>)> = Vec::new();
         let mut negotiated = revision;
         for e in run.trace.events() {
             match &e.kind {
                 EventKind::Sent { frame, .. } => {
                     if let MessageKind::Request { id, method } = frame.kind() {
-                        sent.push((id.clone(), method.to_string()));
+                        let params = frame.json.as_ref().and_then(|m| m.get("params")).cloned();
+                        sent.push((id.clone(), method.to_string(), params));
                     }
                 }
                 EventKind::Received { frame } => {
@@ -102,10 +108,12 @@ fn samples(revision: Revision) -> Vec<(Revision, String, Value, Value)> {
                             let Some(result) = msg.get("result") else {
                                 continue;
                             };
-                            let Some((_, method)) = sent.iter().find(|(s, _)| same_id(s, id))
+                            let Some((_, method, params)) =
+                                sent.iter().find(|(s, _, _)| same_id(s, id))
                             else {
                                 continue;
                             };
+                            let method = shapes::result_key(method, params.as_ref(), result);
                             if method == "initialize" {
                                 if let Some(r) = result["protocolVersion"]
                                     .as_str()
@@ -114,7 +122,7 @@ fn samples(revision: Revision) -> Vec<(Revision, String, Value, Value)> {
                                     negotiated = r;
                                 }
                             }
-                            out.push((negotiated, method.clone(), result.clone(), result.clone()));
+                            out.push((negotiated, method.to_string(), result.clone(), result.clone()));
                         }
                         MessageKind::Notification { method } => {
                             out.push((

@@ -2,6 +2,14 @@
 //! at the whole trace and yields a result only when the trace holds something it applies to:
 //! a rule with nothing to judge is silent, never a pass.
 
+mod client_requests;
+mod http;
+mod meta;
+mod prompts;
+mod schemas;
+mod secrets;
+mod tasks;
+
 use super::{find, CheckResult, Verdict};
 use crate::protocol::frame::same_id;
 use crate::protocol::{shapes, Frame, MessageKind, Revision};
@@ -222,8 +230,14 @@ const RULES: &[(&str, Rule)] = &[
 /// Evaluates every invariant over a session's events.
 pub fn evaluate(events: &[Event]) -> Vec<CheckResult> {
     let view = View::new(events);
-    RULES
-        .iter()
+    (RULES.iter())
+        .chain(tasks::RULES)
+        .chain(meta::RULES)
+        .chain(schemas::RULES)
+        .chain(secrets::RULES)
+        .chain(prompts::RULES)
+        .chain(http::RULES)
+        .chain(client_requests::RULES)
         .filter_map(|(id, rule)| to_result(id, rule(&view)))
         .collect()
 }
@@ -449,7 +463,9 @@ fn message_shape(v: &View) -> Finding {
         let method = v
             .client_requests()
             .find(|(_, sid, _)| same_id(sid, id))
-            .map(|(_, _, method)| method);
+            .map(|(request, _, method)| {
+                shapes::result_key(method, request.value.get("params"), result)
+            });
         if let Some(method) = method.filter(|m| shapes::knows(m)) {
             let problems = shapes::violations(method, result);
             f.judge(
@@ -627,7 +643,15 @@ fn progress_none_after_response(v: &View) -> Finding {
             .iter()
             .find(|(k, sent, _)| same_id(k, token) && *sent < m.seq)
         {
-            let ok = response.is_none_or(|r| m.seq < r);
+            // A task-augmented request's progress goes on until the task is terminal.
+            let end = response.map(|r| {
+                let task = v.received.iter().find(|msg| msg.seq == r).and_then(tasks::created_task);
+                match task {
+                    Some(task_id) => tasks::terminal_at(v, task_id).unwrap_or(u64::MAX),
+                    None => r,
+                }
+            });
+            let ok = end.is_none_or(|end| m.seq < end);
             f.judge(
                 m.seq,
                 ok,

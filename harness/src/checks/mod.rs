@@ -2,6 +2,8 @@
 //! enforces. The registry lists every check; invariants (judged over every session's trace) live
 //! in `invariants`, scenario expectations are matchers in scenario files that name a check id.
 
+pub mod coverage;
+pub mod exclusions;
 pub mod invariants;
 mod registry;
 

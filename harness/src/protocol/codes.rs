@@ -7,3 +7,5 @@ pub const INVALID_PARAMS: i64 = -32602;
 pub const INTERNAL_ERROR: i64 = -32603;
 /// MCP (≤ 2025-11-25): the requested resource does not exist.
 pub const RESOURCE_NOT_FOUND: i64 = -32002;
+/// MCP (2025-11-25): the request needs a URL-mode elicitation completed first.
+pub const URL_ELICITATION_REQUIRED: i64 = -32042;

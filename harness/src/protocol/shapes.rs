@@ -1,5 +1,5 @@
-//! Message shapes: our own JSON Schemas for what each server result and notification must look
-//! like, written from the spec (tests cross-check them against the official schema files).
+//! Message shapes: our own JSON Schemas for what each server result, notification and request
+//! must look like, written from the spec (tests cross-check them against the official schema files).
 //! They state the structure every revision shares; revision-specific fields are left open.
 
 use super::LOG_LEVELS;
@@ -38,9 +38,67 @@ fn paginated(field: &str, item: Value) -> Value {
     })
 }
 
-/// The schema for the result of `method`, or for the params of notification `method`.
+/// A form-mode elicitation's requestedSchema: a flat object of primitive properties (strings,
+/// numbers, booleans, and single- or multi-select enums).
+fn requested_schema() -> Value {
+    let primitive = json!({
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"enum": ["string", "number", "integer", "boolean", "array"]}},
+        "if": {"properties": {"type": {"const": "array"}}},
+        "then": {"required": ["items"], "properties": {"items": {"type": "object", "anyOf": [{"required": ["enum"]}, {"required": ["anyOf"]}]}}}
+    });
+    json!({
+        "type": "object",
+        "required": ["type", "properties"],
+        "properties": {
+            "type": {"const": "object"},
+            "properties": {"type": "object", "additionalProperties": primitive},
+            "required": {"type": "array", "items": {"type": "string"}}
+        }
+    })
+}
+
+/// The schema for the result of `method` (a request of the client's), or for the params of
+/// `method` (a notification, or a request of the server's).
+/// A Task (2025-11-25), as CreateTaskResult, tasks/get, tasks/cancel, tasks/list and
+/// notifications/tasks/status show it.
+fn task() -> Value {
+    json!({
+        "type": "object",
+        "required": ["taskId", "status", "createdAt", "lastUpdatedAt", "ttl"],
+        "properties": {
+            "taskId": {"type": "string"},
+            "status": {"enum": ["working", "input_required", "completed", "failed", "cancelled"]},
+            "statusMessage": {"type": "string"},
+            "createdAt": {"type": "string"},
+            "lastUpdatedAt": {"type": "string"},
+            "ttl": {"type": ["integer", "null"]},
+            "pollInterval": {"type": "integer"}
+        }
+    })
+}
+
+/// The shape key of a task-augmented call's result (a CreateTaskResult).
+pub const CREATE_TASK_RESULT: &str = "tools/call:task";
+
+/// The shape key for the result of `method`, given the request's params and the result: a
+/// task-augmented tools/call answered with a task is a CreateTaskResult.
+pub fn result_key<'a>(method: &'a str, params: Option<&Value>, result: &Value) -> &'a str {
+    let augmented = params.and_then(|p| p.get("task")).is_some();
+    match method {
+        "tools/call" if augmented && result.get("task").is_some() => CREATE_TASK_RESULT,
+        _ => method,
+    }
+}
+
 fn schemas() -> HashMap<&'static str, Value> {
     HashMap::from([
+        (CREATE_TASK_RESULT, json!({"type": "object", "required": ["task"], "properties": {"task": task()}})),
+        ("tasks/get", task()),
+        ("tasks/cancel", task()),
+        ("tasks/list", paginated("tasks", task())),
+        ("notifications/tasks/status", task()),
         (
             "initialize",
             json!({
@@ -149,6 +207,41 @@ fn schemas() -> HashMap<&'static str, Value> {
                 "properties": {"level": {"enum": LOG_LEVELS}, "logger": {"type": "string"}}
             }),
         ),
+        (
+            "notifications/elicitation/complete",
+            json!({
+                "type": "object", "required": ["elicitationId"],
+                "properties": {"elicitationId": {"type": "string"}}
+            }),
+        ),
+        (
+            "elicitation/create",
+            json!({
+                "type": "object", "required": ["message"],
+                "properties": {"message": {"type": "string"}, "mode": {"enum": ["form", "url"]}},
+                "if": {"required": ["mode"], "properties": {"mode": {"const": "url"}}},
+                "then": {"required": ["url", "elicitationId"], "properties": {"url": {"type": "string"}, "elicitationId": {"type": "string"}}},
+                "else": {"required": ["requestedSchema"], "properties": {"requestedSchema": requested_schema()}}
+            }),
+        ),
+        (
+            "sampling/createMessage",
+            json!({
+                "type": "object", "required": ["messages", "maxTokens"],
+                "properties": {
+                    "messages": {"type": "array", "items": {"type": "object", "required": ["role", "content"], "properties": {
+                        "role": {"enum": ["user", "assistant"]}, "content": {"type": ["object", "array"]}
+                    }}},
+                    "maxTokens": {"type": "integer"},
+                    "systemPrompt": {"type": "string"},
+                    "includeContext": {"enum": ["none", "thisServer", "allServers"]},
+                    "temperature": {"type": "number"},
+                    "stopSequences": {"type": "array", "items": {"type": "string"}},
+                    "tools": {"type": "array", "items": {"type": "object", "required": ["name", "inputSchema"], "properties": {"name": {"type": "string"}}}},
+                    "toolChoice": {"type": "object", "properties": {"mode": {"enum": ["auto", "required", "none"]}}}
+                }
+            }),
+        ),
     ])
 }
 
@@ -171,8 +264,9 @@ pub fn knows(method: &str) -> bool {
     validators().contains_key(method)
 }
 
-/// Validates a result (for requests) or params (for notifications) of `method`. Returns the
-/// first few problems, empty when it conforms or when the method has no known shape.
+/// Validates a result (for client requests) or params (for notifications and server requests) of
+/// `method`. Returns the first few problems, empty when it conforms or when the method has no
+/// known shape.
 pub fn violations(method: &str, value: &Value) -> Vec<String> {
     match validators().get(method) {
         Some(v) => v

@@ -55,7 +55,7 @@ faults! {
     RespondToNotification = "respond-to-notification",
     /// Gives its notifications/progress and notifications/message an "id" member.
     NotificationWithId = "notification-with-id",
-    /// Sends its roots/list request with id null.
+    /// Sends its requests to the client (roots/list, sampling, elicitation) with id null.
     ServerRequestNullId = "server-request-null-id",
     /// Answers unparseable JSON with -32600 instead of -32700.
     NoParseError = "no-parse-error",
@@ -67,6 +67,10 @@ faults! {
     CrashOnMalformedJson = "crash-on-malformed-json",
     /// Answers a batch (JSON array) with a single -32600 error, even in 2025-03-26.
     NoBatch = "no-batch",
+    /// Answers resources/read without a uri and prompts/get without a string name with -32603 instead of -32602.
+    MissingParamsInternalError = "missing-params-internal-error",
+    /// Puts a key under the reserved _meta prefix dev.mcp.zcpspec/ on its prompts/list result.
+    ReservedMetaKey = "reserved-meta-key",
     // ── lifecycle ──
     /// Omits serverInfo from the initialize result.
     NoServerInfo = "no-server-info",
@@ -108,6 +112,8 @@ faults! {
     CompletionOverLimit = "completion-over-limit",
     /// Answers completion for an unknown prompt with empty values instead of -32602.
     CompletionUnknownRefOk = "completion-unknown-ref-ok",
+    /// The log tool's first message carries a bearer token (the Authorization header of a pretend upstream call).
+    LogLeaksCredentials = "log-leaks-credentials",
     // ── tools ──
     /// Lists the echo tool without an inputSchema.
     ToolWithoutInputSchema = "tool-without-input-schema",
@@ -123,6 +129,48 @@ faults! {
     StructuredOutputMismatch = "structured-output-mismatch",
     /// Returns structuredContent with no TextContent block carrying its JSON.
     StructuredWithoutText = "structured-without-text",
+    /// Lists the fail tool's inputSchema with "minProperties": -1, which no JSON Schema dialect allows.
+    InvalidInputSchema = "invalid-input-schema",
+    // ── cancellation ──
+    /// Answers a cancelled sleep call anyway, as if no notifications/cancelled had arrived.
+    IgnoreCancellation = "ignore-cancellation",
+    /// Exits with status 1 on a notifications/cancelled for a request not in flight.
+    CrashOnStaleCancel = "crash-on-stale-cancel",
+    // ── tasks (2025-11-25) ──
+    /// Serves tasks without declaring the tasks capability.
+    TaskCapabilityUndeclared = "task-capability-undeclared",
+    /// Answers any request but tools/call that carries params.task with a CreateTaskResult.
+    TaskAugmentsAnything = "task-augments-anything",
+    /// Runs a task-augmented call of a tool without taskSupport as an ordinary call.
+    TaskForbiddenAccepted = "task-forbidden-accepted",
+    /// Runs a call of a taskSupport "required" tool without params.task instead of refusing it.
+    TaskRequiredRunsInline = "task-required-runs-inline",
+    /// Shows a new task as "completed" in its CreateTaskResult.
+    TaskStartsCompleted = "task-starts-completed",
+    /// Gives every task the id "task-1".
+    TaskIdReused = "task-id-reused",
+    /// Leaves createdAt and lastUpdatedAt out of every Task.
+    TaskWithoutTimestamps = "task-without-timestamps",
+    /// Answers tasks/result for a working task at once, with an empty result.
+    TaskResultEarly = "task-result-early",
+    /// Leaves the related-task _meta out of tasks/result responses.
+    TaskResultUnrelated = "task-result-unrelated",
+    /// Leaves the related-task _meta out of the elicitation a task sends.
+    TaskElicitationUnrelated = "task-elicitation-unrelated",
+    /// Takes the task of tasks/get, tasks/result and tasks/cancel from the related-task _meta.
+    TaskIdFromMeta = "task-id-from-meta",
+    /// Lists only the oldest task in tasks/list.
+    TaskListIncomplete = "task-list-incomplete",
+    /// Cancels a task that already reached a terminal status instead of refusing.
+    TaskCancelTerminal = "task-cancel-terminal",
+    /// Answers tasks/cancel with the task unchanged and lets it go on working.
+    TaskCancelIgnored = "task-cancel-ignored",
+    /// Answers an unknown task id as if it named the newest task.
+    TaskUnknownIdAccepted = "task-unknown-id-accepted",
+    /// Fails a task that asked for input once the input arrives.
+    TaskInputLost = "task-input-lost",
+    /// Reports a task's progress under a new token instead of the request's progressToken.
+    TaskProgressNewToken = "task-progress-new-token",
     // ── resources and prompts ──
     /// Answers resources/read with contents whose uri is not the one requested.
     ReadWrongUri = "read-wrong-uri",
@@ -130,10 +178,35 @@ faults! {
     BadBase64Blob = "bad-base64-blob",
     /// Answers resources/read of an unknown URI with empty contents instead of -32002.
     UnknownResourceEmpty = "unknown-resource-empty",
+    /// Reads resource URIs that climb out with .. segments as files outside its root (/etc/passwd, say).
+    ResourcePathTraversal = "resource-path-traversal",
     /// Answers prompts/get for an unknown prompt with -32603 instead of -32602.
     UnknownPromptInternalError = "unknown-prompt-internal-error",
     /// Renders a prompt even when a required argument is missing.
     PromptIgnoresRequiredArgs = "prompt-ignores-required-args",
+    /// Sends the describe_image prompt's image as a file path instead of base64 data.
+    PromptImageNotBase64 = "prompt-image-not-base64",
+    // ── client features: roots, sampling, elicitation; the server's own cancellations ──
+    /// Exits with status 1 on notifications/roots/list_changed.
+    RootsListChangedCrash = "roots-list-changed-crash",
+    /// Leaves maxTokens out of its sampling/createMessage requests.
+    SamplingWithoutMaxTokens = "sampling-without-max-tokens",
+    /// Offers tools (tools, toolChoice) in sampling requests even when the client declared no sampling.tools.
+    SamplingToolsUndeclared = "sampling-tools-undeclared",
+    /// Asks ask_user's form with a nested object property (a street address), which form mode does not allow.
+    ElicitationNestedSchema = "elicitation-nested-schema",
+    /// Asks for a password in ask_user's form-mode elicitation.
+    ElicitationAsksPassword = "elicitation-asks-password",
+    /// Answers a tools/call whose elicitation was declined or cancelled with JSON-RPC error -32603.
+    ElicitationDeclineError = "elicitation-decline-error",
+    /// Sends URLElicitationRequiredError (-32042) with no elicitations in its data.
+    UrlRequiredWithoutElicitations = "url-required-without-elicitations",
+    /// Sends notifications/elicitation/complete for an elicitationId it never handed out.
+    ElicitationCompleteUnknownId = "elicitation-complete-unknown-id",
+    /// Puts the user's access token in the query of its URL-mode elicitation URLs.
+    ElicitationUrlWithToken = "elicitation-url-with-token",
+    /// Cancels its own pending request to the client under the id of the client's cancelled tools/call.
+    ServerCancelWrongId = "server-cancel-wrong-id",
     // ── HTTP transports (served by `zcpspec serve --transport http`) ──
     /// /mcp serves requests that carry no Mcp-Session-Id instead of answering 400.
     NoSessionCheck = "no-session-check",
@@ -155,6 +228,12 @@ faults! {
     WrongContentType = "wrong-content-type",
     /// The legacy /sse stream sends a message event before its endpoint event.
     EndpointNotFirst = "endpoint-not-first",
+    /// /sse and /messages serve requests whose Origin header names a foreign site instead of answering 403.
+    LegacyIgnoreOrigin = "legacy-ignore-origin",
+    /// /mcp sends every response on the session's GET stream as well as in the answer to its POST.
+    BroadcastResponses = "broadcast-responses",
+    /// /mcp session ids contain a space, which is not visible ASCII.
+    SessionIdWithSpace = "session-id-with-space",
     /// /ws does not select the mcp subprotocol when the client offers it.
     WsNoSubprotocol = "ws-no-subprotocol",
     /// /zcp lists tools in reverse order, unlike every other surface of the same server.
@@ -169,6 +248,23 @@ faults! {
     EndlessStream = "endless-stream",
     /// The initialize response is a 100 MB JSON body.
     HugeBody = "huge-body",
+    // ── ZCP discovery (tools/list filters; the zcp/… checks judge them on /zcp) ──
+    /// The groups filter of tools/list keeps only the first tool that matches it.
+    ZcpGroupsFirstOnly = "zcp-groups-first-only",
+    /// tools/list ignores excludeGroups.
+    ZcpExcludeGroupsIgnored = "zcp-exclude-groups-ignored",
+    /// The stages filter of tools/list matches the tools' groups instead of their stages.
+    ZcpStagesReadGroups = "zcp-stages-read-groups",
+    /// tools/list ignores the semantic-workflow profile and lists every tool.
+    ZcpProfileIgnored = "zcp-profile-ignored",
+    /// /zcp leaves the profile it applied out of its tools/list results.
+    ZcpProfileUnreported = "zcp-profile-unreported",
+    /// Reads a comma-separated filter string as one tag instead of splitting it at the commas.
+    ZcpCommaUnsplit = "zcp-comma-unsplit",
+    /// Pages after the first of a filtered tools/list repeat the filtered list's first tool.
+    ZcpFilteredPageRepeats = "zcp-filtered-page-repeats",
+    /// Answers a tools/list whose filters match no tool with -32602 instead of an empty list.
+    ZcpNoMatchError = "zcp-no-match-error",
     // ── hostile servers ──
     /// Writes lines of random non-JSON garbage between its messages.
     GarbageLines = "garbage-lines",
@@ -183,7 +279,8 @@ faults! {
 }
 
 impl Fault {
-    /// Whether the fault lives in the HTTP surfaces (`serve_http`), not in the protocol logic.
+    /// Whether the fault shows only on the HTTP surfaces (`serve_http`): it lives there, not in
+    /// the protocol logic, or the checks it breaks are judged only there (ZCP discovery, /zcp).
     pub fn is_http(self) -> bool {
         matches!(
             self,
@@ -197,6 +294,9 @@ impl Fault {
                 | Fault::GetReturnsJson
                 | Fault::WrongContentType
                 | Fault::EndpointNotFirst
+                | Fault::LegacyIgnoreOrigin
+                | Fault::BroadcastResponses
+                | Fault::SessionIdWithSpace
                 | Fault::WsNoSubprotocol
                 | Fault::ZcpReversedTools
                 | Fault::StallMidBody
@@ -204,6 +304,14 @@ impl Fault {
                 | Fault::InvalidSse
                 | Fault::EndlessStream
                 | Fault::HugeBody
+                | Fault::ZcpGroupsFirstOnly
+                | Fault::ZcpExcludeGroupsIgnored
+                | Fault::ZcpStagesReadGroups
+                | Fault::ZcpProfileIgnored
+                | Fault::ZcpProfileUnreported
+                | Fault::ZcpCommaUnsplit
+                | Fault::ZcpFilteredPageRepeats
+                | Fault::ZcpNoMatchError
         )
     }
 }

@@ -6,7 +6,7 @@ use crate::protocol::codes;
 use serde_json::{json, Map, Value};
 
 /// A JSON-RPC error the server answers with.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct RpcError {
     code: i64,
     message: String,
@@ -51,7 +51,11 @@ pub(super) enum Incoming {
         /// `{}` when the request had no params.
         params: Value,
     },
-    Notification,
+    Notification {
+        method: String,
+        /// `{}` when the notification had no params.
+        params: Value,
+    },
     /// A response from the client to one of the server's own requests: its result or error.
     Response {
         id: Value,
@@ -109,7 +113,10 @@ pub(super) fn classify(message: Value) -> Incoming {
     }
     match map.remove("method") {
         Some(Value::String(method)) => match id {
-            None => Incoming::Notification,
+            None => Incoming::Notification {
+                method,
+                params: map.remove("params").unwrap_or_else(|| json!({})),
+            },
             Some(Value::String(_) | Value::Number(_)) => Incoming::Request {
                 id: readable_id,
                 method,

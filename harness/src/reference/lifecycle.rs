@@ -97,12 +97,24 @@ impl Server {
         if revision >= Revision::V2025_03_26 {
             capabilities["completions"] = json!({});
         }
+        if self.has_tasks() && !self.has(Fault::TaskCapabilityUndeclared) {
+            capabilities["tasks"] = json!({
+                "list": {},
+                "cancel": {},
+                "requests": { "tools": { "call": {} } },
+            });
+        }
         if self.has(Fault::UndeclaredTools) {
             if let Value::Object(capabilities) = &mut capabilities {
                 capabilities.remove("tools");
             }
         }
         capabilities
+    }
+
+    /// Whether the session has tasks: from 2025-11-25 (declared unless a fault hides them).
+    pub(super) fn has_tasks(&self) -> bool {
+        self.session.is_some() && self.revision() >= Revision::V2025_11_25
     }
 
     pub(super) fn ping(&mut self, id: &Value) -> Vec<Output> {

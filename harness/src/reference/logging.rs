@@ -7,6 +7,9 @@ use super::{Fault, Output, Server};
 use crate::protocol::LOG_LEVELS;
 use serde_json::{json, Value};
 
+/// What the log-leaks-credentials fault writes into a log message: a credential.
+const LEAKED_HEADER: &str = "Authorization: Bearer zcpspec-4f1c9e2a7b3d8e6f0a5c";
+
 impl Server {
     pub(super) fn set_log_level(&mut self, params: &Value) -> Outcome {
         let level = params.get("level").and_then(Value::as_str);
@@ -37,11 +40,11 @@ impl Server {
             } else {
                 level
             };
-            let params = json!({
-                "level": sent_level,
-                "logger": "reference",
-                "data": format!("a {level} message"),
-            });
+            let data = match index == 0 && self.has(Fault::LogLeaksCredentials) {
+                true => format!("a {level} message; upstream call sent {LEAKED_HEADER}"),
+                false => format!("a {level} message"),
+            };
+            let params = json!({ "level": sent_level, "logger": "reference", "data": data });
             outputs.push(self.notify("notifications/message", params));
         }
         outputs.extend(self.respond(id, Ok(text_result("logged".to_string()))));

@@ -4,11 +4,15 @@
 //! [`Server`] holds the protocol logic and answers one input line at a time, without I/O;
 //! [`serve_lines`] runs it over any byte stream (stdio for `zcpspec serve`, a pipe in process).
 
+mod client_requests;
 mod completion;
+mod discovery;
+mod elicitation;
 pub mod faults;
 mod hostile;
 pub mod http;
 mod jsonrpc;
+mod later;
 mod lifecycle;
 mod logging;
 mod pagination;
@@ -16,13 +20,17 @@ mod prompts;
 mod resources;
 mod roots;
 mod router;
+mod sampling;
 mod serve;
+mod sleep;
+mod tasks;
 #[cfg(test)]
 mod tests;
 mod tools;
 
 pub use faults::Fault;
 pub use http::serve_http;
+pub use later::Due;
 pub use serve::serve_lines;
 
 use crate::protocol::Revision;
@@ -49,11 +57,15 @@ pub struct Server {
     session: Option<lifecycle::Session>,
     /// Index of the least severe log level the log tool sends (0: debug).
     log_threshold: usize,
-    roots: roots::RootsRequests,
+    /// Requests sent to the client (roots, sampling, elicitation) and what they left behind.
+    client_requests: client_requests::ClientRequests,
     /// Notifications numbered so far (only for the notification-with-id fault).
     notifications_numbered: u64,
     /// Garbage lines written so far (only for the garbage-lines fault).
     garbage_lines_written: u64,
+    /// Work scheduled for later (slow calls, tasks).
+    later: later::Later,
+    tasks: tasks::Tasks,
 }
 
 impl Server {
@@ -62,9 +74,11 @@ impl Server {
             fault,
             session: None,
             log_threshold: 0,
-            roots: roots::RootsRequests::default(),
+            client_requests: client_requests::ClientRequests::default(),
             notifications_numbered: 0,
             garbage_lines_written: 0,
+            later: later::Later::default(),
+            tasks: tasks::Tasks::default(),
         }
     }
 

@@ -1,18 +1,21 @@
-//! Resources: a text and a binary resource, one resource template, and reading all three.
+//! Resources: a text and a binary resource, one resource template, and reading all three. A URI
+//! that is not one, or that has a `.` or `..` segment, is refused before anything is looked up.
 
 use super::jsonrpc::{Outcome, RpcError};
 use super::{Fault, Server};
 use crate::protocol::codes;
 use serde_json::{json, Value};
 
-const README_URI: &str = "ref://text/readme";
+pub(super) const README_URI: &str = "ref://text/readme";
 const PIXEL_URI: &str = "ref://binary/pixel";
 pub(super) const ITEM_TEMPLATE: &str = "ref://items/{id}";
 const ITEM_PREFIX: &str = "ref://items/";
-const README_TEXT: &str = "This is the zcpspec reference server's readme.";
+pub(super) const README_TEXT: &str = "This is the zcpspec reference server's readme.";
 /// A 1x1 PNG.
-const PIXEL_BASE64: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+pub(super) const PIXEL_BASE64: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 const NOT_BASE64: &str = "this is not base64!";
+/// What the resource-path-traversal fault answers for a URI that climbs out of its root.
+const PASSWD_TEXT: &str = "root:x:0:0:root:/root:/bin/sh\n";
 
 impl Server {
     pub(super) fn list_resources(&self, params: &Value) -> Outcome {
@@ -31,8 +34,21 @@ impl Server {
 
     pub(super) fn read_resource(&self, params: &Value) -> Outcome {
         let Some(uri) = params.get("uri").and_then(Value::as_str) else {
+            if self.has(Fault::MissingParamsInternalError) {
+                return Err(RpcError::internal("Internal error: no uri"));
+            }
             return Err(RpcError::invalid_params("resources/read needs a uri"));
         };
+        if self.has(Fault::ResourcePathTraversal) && has_dot_segment(uri) {
+            return Ok(
+                json!({ "contents": [{ "uri": uri, "mimeType": "text/plain", "text": PASSWD_TEXT }] }),
+            );
+        }
+        if !is_uri(uri) || has_dot_segment(uri) {
+            return Err(RpcError::invalid_params(format!(
+                "Invalid resource URI: {uri:?}"
+            )));
+        }
         let answered_uri = if self.has(Fault::ReadWrongUri) {
             format!("{uri}#other")
         } else {
@@ -68,4 +84,23 @@ impl Server {
         };
         Ok(json!({ "contents": [content] }))
     }
+}
+
+/// Whether `text` looks like an absolute URI: a scheme, then no whitespace or control characters.
+fn is_uri(text: &str) -> bool {
+    let Some((scheme, _)) = text.split_once(':') else {
+        return false;
+    };
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    scheme_ok && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Whether the URI's path has a `.` or `..` segment (a way out of the directory it names).
+fn has_dot_segment(uri: &str) -> bool {
+    let path = uri.split(['?', '#']).next().unwrap_or_default();
+    path.split('/')
+        .any(|segment| segment == "." || segment == "..")
 }

@@ -58,13 +58,24 @@ impl Server {
     pub(super) fn handle_message(&mut self, message: Value) -> Vec<Output> {
         match classify(message) {
             Incoming::Request { id, method, params } => self.handle_request(&id, &method, params),
-            Incoming::Notification if self.has(Fault::RespondToNotification) => {
+            Incoming::Notification { .. } if self.has(Fault::RespondToNotification) => {
                 vec![Output::Message(
                     json!({ "jsonrpc": "2.0", "id": null, "result": {} }),
                 )]
             }
-            Incoming::Notification => Vec::new(),
-            Incoming::Response { id, body } => self.receive_client_response(&id, body),
+            Incoming::Notification { method, params } if method == "notifications/cancelled" => {
+                (self.abandon_client_request(&params)).unwrap_or_else(|| self.cancelled(&params))
+            }
+            Incoming::Notification { method, .. }
+                if method == "notifications/roots/list_changed" =>
+            {
+                self.roots_changed()
+            }
+            Incoming::Notification { .. } => Vec::new(),
+            Incoming::Response { id, body } => match self.task_input_received(&id, &body) {
+                Some(outputs) => outputs,
+                None => self.receive_client_response(&id, body),
+            },
             Incoming::Invalid { id, problem } => {
                 let error = if problem == Problem::MethodNotString
                     && self.has(Fault::AcceptInvalidRequest)
@@ -92,6 +103,12 @@ impl Server {
             let error = RpcError::invalid_params("params must be an object");
             return self.respond(id, Err(error));
         }
+        if self.has(Fault::TaskAugmentsAnything) && method != "tools/call" {
+            if let Some(task) = params.get("task") {
+                let work = super::tasks::Work::Sleep { ms: 0 };
+                return self.create_task(id, work, &task.clone(), None);
+            }
+        }
         let outcome: Outcome = match method {
             "initialize" => return self.initialize(id, &params),
             "ping" => return self.ping(id),
@@ -104,6 +121,10 @@ impl Server {
             "prompts/get" => self.get_prompt(&params),
             "completion/complete" => self.complete(&params),
             "logging/setLevel" => self.set_log_level(&params),
+            "tasks/get" if self.has_tasks() => self.get_task(&params),
+            "tasks/result" if self.has_tasks() => return self.task_result(id, &params),
+            "tasks/list" if self.has_tasks() => self.list_tasks(&params),
+            "tasks/cancel" if self.has_tasks() => return self.cancel_task(id, &params),
             _ if self.has(Fault::WrongErrorCode) => Err(RpcError::internal("Internal error")),
             _ => Err(RpcError::new(
                 codes::METHOD_NOT_FOUND,

@@ -4,6 +4,7 @@
 use super::{Output, Server};
 use crate::transport::lines::{Line, LineReader};
 use std::io;
+use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 
 /// The status returned when the output can no longer be written (the reader went away).
@@ -24,7 +25,27 @@ pub async fn serve_lines<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
 ) -> i32 {
     let mut lines = LineReader::new(BufReader::new(input), max_line);
     loop {
-        let outputs = match lines.next().await {
+        // The next line, and meanwhile the work the server scheduled as it comes due. The line
+        // future lives across the wait, so no partly read line is lost.
+        let next = lines.next();
+        tokio::pin!(next);
+        let line = loop {
+            let due = server.next_due();
+            tokio::select! {
+                line = &mut next => break line,
+                _ = sleep_until(due) => {
+                    let outputs = (server.run_due(Instant::now()).into_iter())
+                        .flat_map(|due| due.outputs)
+                        .collect();
+                    match write_outputs(&mut output, outputs).await {
+                        Ok(None) => {}
+                        Ok(Some(status)) => return status,
+                        Err(_) => return OUTPUT_CLOSED_STATUS,
+                    }
+                }
+            }
+        };
+        let outputs = match line {
             Ok(Some(Line::Frame(line))) => server.handle_line(&line),
             Ok(Some(Line::Oversize(_))) => server.handle_oversized_line(),
             Ok(None) | Err(_) => break,
@@ -39,6 +60,14 @@ pub async fn serve_lines<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
         std::future::pending::<()>().await;
     }
     0
+}
+
+/// Sleeps until `due`, or forever when nothing is scheduled.
+pub(super) async fn sleep_until(due: Option<Instant>) {
+    match due {
+        Some(due) => tokio::time::sleep_until(due.into()).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Writes one line's outputs in order, then flushes; returns the status of an Exit among them.

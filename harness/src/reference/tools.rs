@@ -2,6 +2,8 @@
 //! schemas, and what each call does.
 
 use super::jsonrpc::{Outcome, RpcError};
+use super::tasks::Work;
+use crate::protocol::codes;
 use super::{Fault, Output, Server};
 use crate::protocol::Revision;
 use crate::runner::roles::ROLES_META_KEY;
@@ -17,16 +19,23 @@ enum Tool {
     ListRoots,
     Reverse,
     Uppercase,
+    Sleep,
+    Approve,
+    AskUser,
+    Sample,
+    ConnectAccount,
 }
 
 const DEFAULT_COUNT: u64 = 3;
+/// How long the sleep tool sleeps when not told.
+const DEFAULT_SLEEP_MS: u64 = 250;
 const FAILURE_TEXT: &str = "the tool failed on purpose";
 /// Stands in the echo text for the bytes 0xFF 0xFE until the response is serialised.
 const INVALID_UTF8_MARKER: &str = "<<invalid-utf8>>";
 
 impl Tool {
     /// In listing order.
-    const ALL: [Tool; 8] = [
+    const ALL: [Tool; 13] = [
         Tool::Echo,
         Tool::Add,
         Tool::Fail,
@@ -35,6 +44,11 @@ impl Tool {
         Tool::ListRoots,
         Tool::Reverse,
         Tool::Uppercase,
+        Tool::Sleep,
+        Tool::Approve,
+        Tool::AskUser,
+        Tool::Sample,
+        Tool::ConnectAccount,
     ];
 
     fn named(name: &str) -> Option<Tool> {
@@ -51,6 +65,11 @@ impl Tool {
             Tool::ListRoots => "list_roots",
             Tool::Reverse => "reverse",
             Tool::Uppercase => "uppercase",
+            Tool::Sleep => "sleep",
+            Tool::Approve => "approve",
+            Tool::AskUser => "ask_user",
+            Tool::Sample => "sample",
+            Tool::ConnectAccount => "connect_account",
         }
     }
 
@@ -64,6 +83,14 @@ impl Tool {
             Tool::ListRoots => "Asks the client for its roots and lists their URIs.",
             Tool::Reverse => "Returns the text it is given, reversed.",
             Tool::Uppercase => "Returns the text it is given, in upper case.",
+            Tool::Sleep => "Sleeps for ms milliseconds, reporting progress, then says so.",
+            Tool::Approve => "Asks the user to approve a subject (a task: it needs input).",
+            Tool::AskUser => "Asks the user for a name (form elicitation) and greets it.",
+            Tool::Sample => "Asks the client's model for a message (sampling) and returns it.",
+            Tool::ConnectAccount => {
+                "Connects a pretend Example account through a page the user visits (URL \
+                 elicitation): flow \"request\" asks and waits, \"error\" answers -32042."
+            }
         }
     }
 
@@ -75,7 +102,50 @@ impl Tool {
             Tool::Count => Some("emits_progress"),
             Tool::Log => Some("logs"),
             Tool::ListRoots => Some("uses_roots"),
+            Tool::Sleep => Some("long_running"),
+            Tool::Approve => Some("task_input_required"),
+            Tool::AskUser => Some("elicits_input"),
+            Tool::Sample => Some("samples"),
+            Tool::ConnectAccount => Some("elicits_url"),
             _ => None,
+        }
+    }
+
+    /// The ZCP discovery tags (`_meta.groups`, `_meta.stages`) that `discovery` filters on:
+    /// primitives apart from workflow tools, and the stage of a workflow that uses the tool.
+    fn discovery_tags(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Tool::Echo => (&["text", "primitive"], &["prepare"]),
+            Tool::Add => (&["math", "workflow"], &["execute"]),
+            Tool::Fail => (&["diagnostics", "primitive"], &["verify"]),
+            Tool::Count => (&["math", "primitive"], &["execute"]),
+            Tool::Log => (&["diagnostics", "primitive"], &["verify"]),
+            Tool::ListRoots => (&["client", "primitive"], &["prepare"]),
+            Tool::Reverse => (&["text", "workflow"], &["execute"]),
+            Tool::Uppercase => (&["text", "primitive"], &["execute", "verify"]),
+            Tool::Sleep => (&["tasks", "primitive"], &["execute"]),
+            Tool::Approve => (&["tasks", "workflow"], &["verify"]),
+            Tool::AskUser => (&["client", "primitive"], &["prepare"]),
+            Tool::Sample => (&["client", "primitive"], &["execute"]),
+            Tool::ConnectAccount => (&["client", "primitive"], &["prepare"]),
+        }
+    }
+
+    /// How the tool takes task augmentation (2025-11-25), when it is not "forbidden".
+    fn task_support(self) -> Option<&'static str> {
+        match self {
+            Tool::Sleep => Some("optional"),
+            Tool::Approve => Some("required"),
+            _ => None,
+        }
+    }
+
+    /// The first revision that lists the tool.
+    fn since(self) -> Revision {
+        match self {
+            Tool::Approve | Tool::ConnectAccount => Revision::V2025_11_25,
+            Tool::AskUser => Revision::V2025_06_18,
+            _ => Revision::V2024_11_05,
         }
     }
 
@@ -93,7 +163,19 @@ impl Tool {
                                 "default": DEFAULT_COUNT } }),
                 json!([]),
             ),
-            Tool::Fail | Tool::Log | Tool::ListRoots => (json!({}), json!([])),
+            Tool::Sleep => (
+                json!({ "ms": { "type": "integer", "minimum": 0, "maximum": 10_000,
+                                "default": DEFAULT_SLEEP_MS } }),
+                json!([]),
+            ),
+            Tool::Approve => (json!({ "subject": { "type": "string" } }), json!([])),
+            Tool::Sample => (json!({ "prompt": { "type": "string" } }), json!([])),
+            Tool::ConnectAccount => (
+                json!({ "flow": { "type": "string", "enum": ["request", "error"],
+                                  "default": "request" } }),
+                json!([]),
+            ),
+            Tool::Fail | Tool::Log | Tool::ListRoots | Tool::AskUser => (json!({}), json!([])),
         };
         json!({
             "type": "object",
@@ -112,8 +194,16 @@ impl Tool {
         if self == Tool::Echo && revision >= Revision::V2025_03_26 {
             definition["annotations"] = json!({ "readOnlyHint": true });
         }
+        if let Some(support) = self.task_support().filter(|_| revision >= Revision::V2025_11_25) {
+            definition["execution"] = json!({ "taskSupport": support });
+        }
         if let Some(role) = self.role().filter(|_| revision >= Revision::V2025_06_18) {
             definition["_meta"] = json!({ ROLES_META_KEY: [role] });
+        }
+        if revision >= Revision::V2025_06_18 {
+            let (groups, stages) = self.discovery_tags();
+            definition["_meta"]["groups"] = json!(groups);
+            definition["_meta"]["stages"] = json!(stages);
         }
         if self == Tool::Add && revision >= Revision::V2025_06_18 {
             definition["outputSchema"] = json!({
@@ -131,6 +221,7 @@ impl Server {
         let revision = self.revision();
         let tools = Tool::ALL
             .into_iter()
+            .filter(|tool| tool.since() <= revision)
             .map(|tool| {
                 let mut definition = tool.definition(revision);
                 if tool == Tool::Echo && self.has(Fault::ToolWithoutInputSchema) {
@@ -138,10 +229,13 @@ impl Server {
                         definition.remove("inputSchema");
                     }
                 }
+                if tool == Tool::Fail && self.has(Fault::InvalidInputSchema) {
+                    definition["inputSchema"]["minProperties"] = json!(-1);
+                }
                 definition
             })
             .collect();
-        self.page("tools", tools, params)
+        self.list_discovered(tools, params)
     }
 
     pub(super) fn call_tool(&mut self, id: &Value, params: &Value) -> Vec<Output> {
@@ -152,7 +246,7 @@ impl Server {
             let error = RpcError::invalid_params("tools/call needs the name of a tool");
             return self.respond(id, Err(error));
         };
-        let Some(tool) = Tool::named(name) else {
+        let Some(tool) = Tool::named(name).filter(|tool| tool.since() <= self.revision()) else {
             let message = format!("Unknown tool: {name}");
             let outcome = if self.has(Fault::UnknownToolResult) {
                 Ok(error_result(&message))
@@ -168,6 +262,33 @@ impl Server {
                 return self.respond(id, Ok(error_result(&message)));
             }
         }
+        let token = params.pointer("/_meta/progressToken").cloned();
+        if self.has_tasks() {
+            let task = params.get("task").filter(|task| task.is_object());
+            match (tool.task_support(), task) {
+                (None, Some(_)) if !self.has(Fault::TaskForbiddenAccepted) => {
+                    let message = format!("{name} does not support task-augmented calls");
+                    let error = RpcError::new(codes::METHOD_NOT_FOUND, message);
+                    return self.respond(id, Err(error));
+                }
+                (Some("required"), None) if !self.has(Fault::TaskRequiredRunsInline) => {
+                    let message = format!("{name} must be called as a task (params.task)");
+                    let error = RpcError::new(codes::METHOD_NOT_FOUND, message);
+                    return self.respond(id, Err(error));
+                }
+                (Some(_), Some(task)) => {
+                    let work = match tool {
+                        Tool::Approve => Work::Approve {
+                            subject: arguments["subject"].as_str().unwrap_or("it").to_string(),
+                        },
+                        _ => Work::Sleep { ms: sleep_ms(&arguments) },
+                    };
+                    let task = task.clone();
+                    return self.create_task(id, work, &task, token);
+                }
+                _ => {}
+            }
+        }
         let text = arguments.get("text").and_then(Value::as_str).unwrap_or("");
         match tool {
             Tool::Echo => self.echo(id, text),
@@ -181,13 +302,20 @@ impl Server {
             Tool::Fail => self.respond(id, Ok(error_result(FAILURE_TEXT))),
             Tool::Count => {
                 let to = arguments.get("to").and_then(Value::as_u64);
-                let token = params.pointer("/_meta/progressToken").cloned();
                 self.count(id, to.unwrap_or(DEFAULT_COUNT), token)
             }
             Tool::Log => self.log_messages(id),
             Tool::ListRoots => self.list_roots(id),
+            Tool::AskUser => self.ask_user(id),
+            Tool::Sample => self.sample(id, &arguments),
+            Tool::ConnectAccount => self.connect_account(id, &arguments),
             Tool::Reverse => self.respond(id, Ok(text_result(text.chars().rev().collect()))),
             Tool::Uppercase => self.respond(id, Ok(text_result(text.to_uppercase()))),
+            Tool::Sleep => self.start_sleep(id, sleep_ms(&arguments), token),
+            Tool::Approve => {
+                let message = "approve runs only as a task (the task-required-runs-inline fault)";
+                self.respond(id, Ok(error_result(message)))
+            }
         }
     }
 
@@ -244,7 +372,7 @@ impl Server {
         outputs
     }
 
-    fn progress(&mut self, token: &Value, progress: u64, total: Option<u64>) -> Output {
+    pub(super) fn progress(&mut self, token: &Value, progress: u64, total: Option<u64>) -> Output {
         let mut params = json!({ "progressToken": token, "progress": progress });
         if let Some(total) = total {
             params["total"] = json!(total);
@@ -254,6 +382,10 @@ impl Server {
         }
         self.notify("notifications/progress", params)
     }
+}
+
+fn sleep_ms(arguments: &Value) -> u64 {
+    arguments.get("ms").and_then(Value::as_u64).unwrap_or(DEFAULT_SLEEP_MS)
 }
 
 pub(super) fn text_result(text: String) -> Value {

@@ -1,10 +1,12 @@
 //! The runner: drives one session per scenario against a target and records everything into a
 //! trace. It decides nothing about conformance; the judge does that from the trace.
 
+pub mod profile;
 pub mod roles;
 mod session;
 
 use crate::protocol::Revision;
+use profile::Profile;
 use crate::reference::Fault;
 use crate::scenario::Scenario;
 use crate::trace::Trace;
@@ -80,6 +82,8 @@ pub struct RunConfig {
     pub max_frame: usize,
     /// Scenarios run at once, each in its own session.
     pub jobs: usize,
+    /// Which tool or resource plays each fixture role, before discovery (`run --profile`).
+    pub profile: Profile,
 }
 
 impl Default for RunConfig {
@@ -89,6 +93,7 @@ impl Default for RunConfig {
             timeout: Duration::from_secs(5),
             max_frame: transport::DEFAULT_MAX_FRAME,
             jobs: 4,
+            profile: Profile::default(),
         }
     }
 }

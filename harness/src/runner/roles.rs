@@ -1,8 +1,10 @@
 //! Fixture roles: a scenario that needs a particular kind of tool names a role, and the runner
 //! fills it from what the server lists. A tool takes a role if its `_meta["dev.zcpspec/roles"]`
 //! names it, or if its schemas show it (a tool with an outputSchema has structured output).
-//! A role nobody fills makes the scenario not applicable, never a failure.
+//! A target profile (`profile`) can name the player instead. A role nobody fills makes the
+//! scenario not applicable, never a failure.
 
+use super::profile::{Player, Profile};
 use serde_json::{json, Map, Value};
 
 /// The `_meta` key under which a server may name the roles its tools play.
@@ -29,13 +31,76 @@ pub const ROLES: &[&str] = &[
     "elicits_url",
     "samples",
     "subscribable",
+    // ZCP tool discovery: by the tags the tool publishes (`_meta.groups`, `_meta.stages`).
+    "grouped",
+    "staged",
+    "workflow",
 ];
 
 pub fn is_known(role: &str) -> bool {
     ROLES.contains(&role)
 }
 
-/// Whether `tool` (a Tool object from tools/list) plays `role`.
+/// Whether `role` is played by a resource (bound to `${resource}`) rather than a tool.
+pub fn is_resource_role(role: &str) -> bool {
+    role == "subscribable"
+}
+
+/// The tool object `${tool}` is bound to for `role`: the one the profile names (it must be
+/// listed), called with the profile's arguments when it gives them, else the first listed tool
+/// that plays the role. The error is the reason the scenario does not apply.
+pub fn choose_tool(tools: &[Value], role: &str, profile: &Profile) -> Result<Value, String> {
+    match profile.player(role) {
+        Some(Player::Tool { name, arguments }) => {
+            let tool = tools
+                .iter()
+                .find(|t| t.get("name").and_then(Value::as_str) == Some(name))
+                .ok_or_else(|| {
+                    format!(
+                        "the profile names tool {name} for role {role}, but the server does not list it"
+                    )
+                })?;
+            let mut bound = bind_tool(tool);
+            if let (Some(arguments), Value::Object(map)) = (arguments, &mut bound) {
+                map.insert("arguments".into(), arguments.clone());
+            }
+            Ok(bound)
+        }
+        _ => tools
+            .iter()
+            .find(|t| plays(t, role))
+            .map(bind_tool)
+            .ok_or_else(|| format!("no listed tool plays the {role} role")),
+    }
+}
+
+/// The resource object `${resource}` is bound to for a resource role: the one whose URI the
+/// profile names (it must be listed), else the first listed resource that plays the role.
+pub fn choose_resource(
+    resources: &[Value],
+    role: &str,
+    profile: &Profile,
+) -> Result<Value, String> {
+    match profile.player(role) {
+        Some(Player::Resource { uri }) => resources
+            .iter()
+            .find(|r| r.get("uri").and_then(Value::as_str) == Some(uri))
+            .cloned()
+            .ok_or_else(|| {
+                format!(
+                    "the profile names resource {uri} for role {role}, but the server does not list it"
+                )
+            }),
+        _ => resources
+            .iter()
+            .find(|r| plays(r, role))
+            .cloned()
+            .ok_or_else(|| format!("no listed resource plays the {role} role")),
+    }
+}
+
+/// Whether `tool` (a Tool object from tools/list, or a Resource for a resource role) plays
+/// `role`.
 pub fn plays(tool: &Value, role: &str) -> bool {
     let declared = tool
         .pointer("/_meta")
@@ -50,8 +115,19 @@ pub fn plays(tool: &Value, role: &str) -> bool {
             "task_optional" => task_support(tool) == "optional",
             "task_required" => task_support(tool) == "required",
             "task_forbidden" => task_support(tool) == "forbidden",
+            "grouped" => !zcp_tags(tool, "groups").is_empty(),
+            "staged" => !zcp_tags(tool, "stages").is_empty(),
+            "workflow" => zcp_tags(tool, "groups").contains(&"workflow"),
             _ => false,
         }
+}
+
+/// The ZCP discovery tags a tool publishes under `_meta.<kind>` (`groups` or `stages`).
+fn zcp_tags<'a>(tool: &'a Value, kind: &str) -> Vec<&'a str> {
+    (tool.pointer("/_meta").and_then(|m| m.get(kind)))
+        .and_then(Value::as_array)
+        .map(|tags| tags.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
 }
 
 /// A tool's `execution.taskSupport`; absent means "forbidden".
@@ -194,5 +270,67 @@ mod tests {
             json!({"name":"t","inputSchema":schema,"_meta":{"dev.zcpspec/roles":["errors"]}});
         assert!(plays(&tool, "errors") && plays(&tool, "required_arguments"));
         assert!(!plays(&tool, "structured_output"));
+    }
+
+    #[test]
+    fn zcp_roles_come_from_discovery_tags() {
+        let tool = json!({"name":"t","_meta":{"groups":["text","workflow"],"stages":[]}});
+        assert!(plays(&tool, "grouped") && plays(&tool, "workflow"));
+        assert!(!plays(&tool, "staged"));
+        let untagged = json!({"name":"u","_meta":{"groups":"text"}});
+        assert!(!plays(&untagged, "grouped") && !plays(&untagged, "workflow"));
+    }
+
+    #[test]
+    fn a_profile_chooses_the_player_before_discovery() {
+        let tools = [
+            json!({"name":"count","inputSchema":{"type":"object","properties":{"to":{"type":"integer"}},"required":["to"]},"_meta":{"dev.zcpspec/roles":["emits_progress"]}}),
+            json!({"name":"echo","inputSchema":{"type":"object"}}),
+        ];
+        let none = Profile::default();
+        let found = choose_tool(&tools, "emits_progress", &none).unwrap();
+        assert_eq!(
+            (&found["name"], &found["arguments"]),
+            (&json!("count"), &json!({"to": 1}))
+        );
+        assert_eq!(
+            choose_tool(&tools, "long_running", &none).unwrap_err(),
+            "no listed tool plays the long_running role"
+        );
+        let profile = crate::runner::profile::parse(
+            std::path::Path::new("p.yaml"),
+            "roles:\n  emits_progress: { tool: echo, arguments: { text: hi } }\n  long_running: { tool: sleep }\n  subscribable: { resource: \"ref://b\" }\n",
+        )
+        .unwrap();
+        let chosen = choose_tool(&tools, "emits_progress", &profile).unwrap();
+        assert_eq!(
+            (&chosen["name"], &chosen["arguments"]),
+            (&json!("echo"), &json!({"text": "hi"}))
+        );
+        assert_eq!(
+            choose_tool(&tools, "long_running", &profile).unwrap_err(),
+            "the profile names tool sleep for role long_running, but the server does not list it"
+        );
+
+        let resources = [
+            json!({"uri":"ref://a","name":"a","_meta":{"dev.zcpspec/roles":["subscribable"]}}),
+            json!({"uri":"ref://b","name":"b"}),
+        ];
+        assert_eq!(
+            choose_resource(&resources, "subscribable", &none).unwrap()["uri"],
+            "ref://a"
+        );
+        assert_eq!(
+            choose_resource(&resources, "subscribable", &profile).unwrap()["uri"],
+            "ref://b"
+        );
+        assert_eq!(
+            choose_resource(&resources[..1], "subscribable", &profile).unwrap_err(),
+            "the profile names resource ref://b for role subscribable, but the server does not list it"
+        );
+        assert_eq!(
+            choose_resource(&resources[1..], "subscribable", &none).unwrap_err(),
+            "no listed resource plays the subscribable role"
+        );
     }
 }

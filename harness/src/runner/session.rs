@@ -168,12 +168,63 @@ impl<'a> Session<'a> {
                 self.initialize(step, path, protocol_version.as_deref(), *initialized)
                     .await
             }
-            Action::Request { method, params, id } => {
+            Action::Request {
+                method,
+                params,
+                id,
+                wait: true,
+            } => {
                 let params = self.resolve_params(params.as_ref())?;
                 let response = self
                     .request(&step.expect, path, method, params, id.clone())
                     .await?;
                 self.capture(step, &response);
+                Ok(())
+            }
+            Action::Request {
+                method,
+                params,
+                id,
+                wait: false,
+            } => {
+                let params = self.resolve_params(params.as_ref())?;
+                self.send_request(&step.expect, path, method, params, id.clone())
+                    .await
+                    .map(drop)
+            }
+            Action::Pages { method, params } => {
+                let params = self.resolve_params(params.as_ref())?.unwrap_or(json!({}));
+                let mut requests = Vec::new();
+                let mut page_params = params.clone();
+                let last = loop {
+                    let id = self
+                        .send_request(&[], path, method, Some(page_params.clone()), None)
+                        .await?;
+                    requests.push((id.clone(), self.trace.next_seq() - 1));
+                    let response = self.await_response(path, method, &id).await?;
+                    match lookup(&response, "result.nextCursor") {
+                        Some(cursor) if !cursor.is_null() && requests.len() < MAX_PAGES => {
+                            page_params["cursor"] = cursor.clone();
+                        }
+                        _ => break response,
+                    }
+                };
+                self.expect_all(step, path, Target::Pages { requests });
+                self.capture(step, &last);
+                Ok(())
+            }
+            Action::ExpectNoResponse { id, within_ms } => {
+                let id = self.vars.substitute(id).map_err(unresolved)?;
+                let after = self.last_sent_seq();
+                let target = Target::NoResponse {
+                    id: id.clone(),
+                    after,
+                    within_ms: *within_ms,
+                };
+                self.expect_all(step, path, target);
+                let deadline = Instant::now() + Duration::from_millis(*within_ms);
+                let is_it = |f: &Frame| matches!(f.kind(), MessageKind::Response { id: got } if same_id(got, &id));
+                self.wait_until(deadline, is_it).await;
                 Ok(())
             }
             Action::Notify { method, params } => {
@@ -418,8 +469,11 @@ impl<'a> Session<'a> {
                         self.capture(step, &response);
                         return Ok(());
                     }
-                    // The poll interval is the protocol's pacing, not synchronisation.
-                    tokio::time::sleep(Duration::from_millis(*interval_ms)).await;
+                    // The poll interval is the protocol's pacing, not synchronisation: the
+                    // server's own pollInterval when it suggests one.
+                    let suggested = lookup(&response, "result.pollInterval").and_then(Value::as_u64);
+                    let interval = suggested.unwrap_or(*interval_ms);
+                    tokio::time::sleep(Duration::from_millis(interval)).await;
                 }
             }
         }
@@ -514,16 +568,29 @@ impl<'a> Session<'a> {
         Err(Stop(reason))
     }
 
+    /// Binds `${tool}` (or `${resource}`, for a resource role) to what plays `role`: the
+    /// profile's choice if it names one, else discovery; a tool role also binds `${tools}` to
+    /// every listed tool. Skips the rest when nothing plays the role.
     async fn fill_role(&mut self, role: &str, path: &str) -> Result<(), Stop> {
-        let tools = self
-            .list_all(ListKind::Tools, &format!("{path}:role"))
-            .await?;
-        match tools.iter().find(|t| roles::plays(t, role)) {
-            Some(tool) => {
-                self.vars.set("tool", roles::bind_tool(tool));
+        let path = format!("{path}:role");
+        let config = self.config;
+        let profile = &config.profile;
+        let (var, chosen) = if roles::is_resource_role(role) {
+            let resources = self.list_all(ListKind::Resources, &path).await?;
+            let chosen = roles::choose_resource(&resources, role, profile);
+            ("resource", chosen)
+        } else {
+            let tools = self.list_all(ListKind::Tools, &path).await?;
+            let chosen = roles::choose_tool(&tools, role, profile);
+            self.vars.set("tools", Value::Array(tools));
+            ("tool", chosen)
+        };
+        match chosen {
+            Ok(player) => {
+                self.vars.set(var, player);
                 Ok(())
             }
-            None => self.skip_rest(format!("no listed tool plays the {role} role")),
+            Err(reason) => self.skip_rest(reason),
         }
     }
 
@@ -563,6 +630,19 @@ impl<'a> Session<'a> {
         params: Option<Value>,
         id: Option<Value>,
     ) -> Result<Value, Stop> {
+        let id = self.send_request(expect, path, method, params, id).await?;
+        self.await_response(path, method, &id).await
+    }
+
+    /// Sends a request and records the step's expectations about its response; returns its id.
+    async fn send_request(
+        &mut self,
+        expect: &[ExpectSpec],
+        path: &str,
+        method: &str,
+        params: Option<Value>,
+        id: Option<Value>,
+    ) -> Result<Value, Stop> {
         let id = match id {
             Some(id) => self.vars.substitute(&id).map_err(unresolved)?,
             None => {
@@ -583,11 +663,16 @@ impl<'a> Session<'a> {
             };
             self.expect(spec, path, target);
         }
+        Ok(id)
+    }
+
+    /// Waits for the response to request `id`.
+    async fn await_response(&mut self, path: &str, method: &str, id: &Value) -> Result<Value, Stop> {
         let started = Instant::now();
         let deadline = started + self.config.timeout;
         let found = self
             .wait_until(deadline, |frame| match (frame.kind(), &frame.json) {
-                (MessageKind::Response { id: got }, _) => same_id(got, &id),
+                (MessageKind::Response { id: got }, _) => same_id(got, id),
                 _ => false,
             })
             .await;
@@ -830,8 +915,8 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// Answers a request the server sent: ping with `{}`, others from the scenario's handlers,
-    /// anything else with -32601.
+    /// Answers a request the server sent: ping with `{}`, others from the scenario's handlers
+    /// (a result, or `{$error: …}` for an error), anything else with -32601.
     async fn answer_server_request(&mut self, id: Value, method: &str) {
         self.server_requests += 1;
         let handler = self
@@ -842,7 +927,11 @@ impl<'a> Session<'a> {
             .map(|(_, v)| v.clone());
         let reply = match (method, handler) {
             ("ping", _) => json!({"jsonrpc": "2.0", "id": id, "result": {}}),
-            (_, Some(result)) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
+            // A handler `{$error: {code, message}}` answers with that JSON-RPC error.
+            (_, Some(answer)) => match answer.get("$error") {
+                Some(error) => json!({"jsonrpc": "2.0", "id": id, "error": error}),
+                None => json!({"jsonrpc": "2.0", "id": id, "result": answer}),
+            },
             _ => {
                 json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": format!("zcpspec has no handler for {method} in this scenario")}})
             }

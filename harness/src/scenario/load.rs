@@ -96,8 +96,12 @@ struct StepSpec {
     http: Option<HttpStepSpec>,
     foreach: Option<ForeachSpec>,
     poll: Option<PollSpec>,
+    pages: Option<MessageSpec>,
+    expect_no_response: Option<NoResponseSpec>,
     /// An explicit id for `request`.
     id: Option<Value>,
+    /// `request` only: false sends it and goes on without waiting for the response.
+    wait: Option<bool>,
     #[serde(default)]
     expect: Vec<Spanned<ExpectSpecYaml>>,
     #[serde(default)]
@@ -156,6 +160,14 @@ struct NotificationWaitSpec {
 
 fn default_wait_ms() -> u64 {
     2000
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoResponseSpec {
+    id: Value,
+    #[serde(default = "default_wait_ms")]
+    within_ms: u64,
 }
 
 #[derive(Deserialize)]
@@ -413,9 +425,22 @@ fn convert_step(
             method: m.method,
             params: m.params,
             id: s.id.clone(),
+            wait: s.wait.unwrap_or(true),
         });
-    } else if s.id.is_some() {
-        return Err(err(at, "`id` only goes with `request`".into()));
+    } else if s.id.is_some() || s.wait.is_some() {
+        return Err(err(at, "`id` and `wait` only go with `request`".into()));
+    }
+    if let Some(m) = s.pages {
+        actions.push(Action::Pages {
+            method: m.method,
+            params: m.params,
+        });
+    }
+    if let Some(n) = s.expect_no_response {
+        actions.push(Action::ExpectNoResponse {
+            id: n.id,
+            within_ms: n.within_ms,
+        });
     }
     if let Some(m) = s.notify {
         actions.push(Action::Notify {
@@ -489,7 +514,7 @@ fn convert_step(
         return Err(err(
             at,
             format!(
-                "a step needs exactly one action (initialize, request, notify, raw, expect_notification, expect_silence, close_input, reconnect, http, foreach, poll); found {}",
+                "a step needs exactly one action (initialize, request, pages, notify, raw, expect_notification, expect_silence, expect_no_response, close_input, reconnect, http, foreach, poll); found {}",
                 actions.len()
             ),
         ));
@@ -534,6 +559,7 @@ fn convert_step(
                 Action::CloseInput { .. }
                     | Action::ExpectNotification { .. }
                     | Action::ExpectSilence { .. }
+                    | Action::ExpectNoResponse { .. }
             )
         {
             return Err(err(

@@ -3,7 +3,7 @@
 //! spelled `$name` so they never collide with MCP's own fields (a content block's `type`).
 //!
 //! Operators: `$type`, `$one_of`, `$regex`, `$absent`, `$any_of`, `$not`, `$each`, `$contains`,
-//! `$len`, `$exact`, `$ne`, `$disjoint`, `$schema`, `$base64`, `$json_of`.
+//! `$len`, `$exact`, `$ne`, `$disjoint`, `$schema`, `$base64`, `$json_of`, `$selection`.
 
 use serde_json::Value;
 use std::fmt;
@@ -43,6 +43,7 @@ const OPERATORS: &[&str] = &[
     "$schema",
     "$base64",
     "$json_of",
+    "$selection",
 ];
 
 /// Checks a matcher's syntax: operators known, operands of the right type. Used by the loader.
@@ -79,6 +80,7 @@ pub fn validate(spec: &Value) -> Result<(), String> {
                         "$json_of" if !operand.as_str().is_some_and(|p| p.starts_with('/')) => {
                             return Err("$json_of takes a JSON pointer such as /result/x".into())
                         }
+                        "$selection" => validate_selection(operand)?,
                         _ => {}
                     }
                 } else {
@@ -325,8 +327,94 @@ fn eval_operator(
                 ));
             }
         }
+        "$selection" => {
+            if let Some((expected, actual)) = selection_mismatch(operand, actual) {
+                fail(expected);
+                out.last_mut().expect("just pushed").actual = actual;
+            }
+        }
         _ => fail(format!("a known operator (not {op})")),
     }
+}
+
+/// `$selection: {from, where, by?}`: a list `from` (or a variable holding one), a matcher
+/// `where`, and an optional dotted path `by` that names an item (the whole item without it).
+fn validate_selection(operand: &Value) -> Result<(), String> {
+    const USAGE: &str = "$selection takes {from: <list>, where: <matcher>, by: <path>}";
+    let map = operand.as_object().ok_or(USAGE)?;
+    if let Some(key) = map
+        .keys()
+        .find(|k| !["from", "where", "by"].contains(&k.as_str()))
+    {
+        return Err(format!("{USAGE}; unknown key {key:?}"));
+    }
+    match map.get("from") {
+        Some(from) if from.is_array() || is_var(from) => {}
+        _ => return Err(format!("{USAGE}; `from` is missing or not a list")),
+    }
+    validate(map.get("where").ok_or(USAGE)?)?;
+    match map.get("by") {
+        None | Some(Value::String(_)) => Ok(()),
+        Some(_) => Err(format!("{USAGE}; `by` is a dotted path")),
+    }
+}
+
+/// Whether `actual` lists exactly the items of `from` that match `where`, each once, in any
+/// order (items compared by `by`). None if it does; else (expected, actual) for the mismatch.
+fn selection_mismatch(operand: &Value, actual: Option<&Value>) -> Option<(String, String)> {
+    let from = operand.get("from").and_then(Value::as_array);
+    let filter = operand.get("where").unwrap_or(&Value::Null);
+    let by = operand.get("by").and_then(Value::as_str);
+    let key = |item: &Value| {
+        let named = by.map_or(Some(item), |path| crate::scenario::vars::lookup(item, path));
+        match named {
+            Some(Value::String(s)) => s.clone(),
+            other => describe(other),
+        }
+    };
+    let Some(from) = from else {
+        return Some(("a list to select from".into(), describe(actual)));
+    };
+    let wanted: Vec<String> = (from.iter())
+        .filter(|item| check(filter, item).is_empty())
+        .map(key)
+        .collect();
+    let expected = format!(
+        "exactly the {} of {} items matching {}: [{}]",
+        wanted.len(),
+        from.len(),
+        truncate(&compact(filter)),
+        truncate(&wanted.join(", "))
+    );
+    let Some(items) = actual.and_then(Value::as_array) else {
+        return Some((expected, describe(actual)));
+    };
+    let listed: Vec<String> = items.iter().map(key).collect();
+    let missing: Vec<&str> = (wanted.iter())
+        .filter(|w| !listed.contains(w))
+        .map(String::as_str)
+        .collect();
+    let unexpected: Vec<&str> = (listed.iter())
+        .filter(|l| !wanted.contains(l))
+        .map(String::as_str)
+        .collect();
+    let repeated: Vec<&str> = (listed.iter().enumerate())
+        .filter(|(i, l)| listed[..*i].contains(l))
+        .map(|(_, l)| l.as_str())
+        .collect();
+    let problems: Vec<String> = [
+        ("missing", missing),
+        ("unexpected", unexpected),
+        ("repeated", repeated),
+    ]
+    .into_iter()
+    .filter(|(_, names)| !names.is_empty())
+    .map(|(what, names)| format!("{what} {}", names.join(", ")))
+    .collect();
+    (!problems.is_empty()).then(|| {
+        let actual = format!("[{}] ({})", listed.join(", "), problems.join("; "));
+        (expected, truncate(&actual))
+    })
 }
 
 fn type_matches(t: &str, v: &Value) -> bool {
@@ -358,7 +446,8 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn is_base64(s: &str) -> bool {
+/// Whether `s` is standard base64 (RFC 4648 §4: its alphabet, padded to a multiple of 4).
+pub fn is_base64(s: &str) -> bool {
     let bytes = s.as_bytes();
     if !bytes.len().is_multiple_of(4) {
         return false;
@@ -459,9 +548,46 @@ mod tests {
     }
 
     #[test]
+    fn selection_is_exactly_the_matching_items_of_a_list() {
+        let from = json!([
+            {"name": "a", "_meta": {"groups": ["x"]}},
+            {"name": "b", "_meta": {"groups": ["y", "x"]}},
+            {"name": "c"},
+        ]);
+        let spec = |filter: Value| {
+            let selection = json!({"from": from, "where": filter, "by": "name"});
+            json!({"tools": {"$selection": selection}})
+        };
+        let in_x = json!({"_meta": {"groups": {"$contains": "x"}}});
+        let listed = |names: &[&str]| {
+            let tools: Vec<Value> = names.iter().map(|n| json!({"name": n})).collect();
+            json!({"tools": tools})
+        };
+        assert!(check(&spec(in_x.clone()), &listed(&["b", "a"])).is_empty());
+        assert!(check(&spec(json!({"$not": in_x})), &listed(&["c"])).is_empty());
+        let miss = check(&spec(in_x.clone()), &listed(&["a", "c", "a"]));
+        assert_eq!(miss.len(), 1);
+        assert_eq!(miss[0].path, "tools");
+        assert!(miss[0].expected.contains("exactly the 2 of 3 items"));
+        assert!(miss[0].expected.ends_with("[a, b]"));
+        assert_eq!(
+            miss[0].actual,
+            "[a, c, a] (missing b; unexpected c; repeated a)"
+        );
+        assert!(!check(&spec(in_x), &json!({"tools": "a"})).is_empty());
+        let whole = json!({"$selection": {"from": [1, 2, 3], "where": {"$ne": 2}}});
+        assert!(check(&whole, &json!([3, 1])).is_empty());
+        assert!(!check(&whole, &json!([1])).is_empty());
+    }
+
+    #[test]
     fn validation_rejects_unknown_operators() {
         assert!(validate(&json!({"a":{"$typo":1}})).is_err());
         assert!(validate(&json!({"a":{"$regex":"("}})).is_err());
         assert!(validate(&json!({"a":{"$any_of":[{"$type":"string"}]}})).is_ok());
+        assert!(validate(&json!({"$selection":{"from":"${t}","where":{},"by":"name"}})).is_ok());
+        assert!(validate(&json!({"$selection":{"from":[],"where":{"$typo":1}}})).is_err());
+        assert!(validate(&json!({"$selection":{"from":{},"where":{}}})).is_err());
+        assert!(validate(&json!({"$selection":{"from":[],"where":{},"key":"name"}})).is_err());
     }
 }

@@ -93,6 +93,20 @@ pub enum Action {
         params: Option<Value>,
         /// An explicit JSON-RPC id; otherwise the runner allocates one.
         id: Option<Value>,
+        /// Wait for the response before the next step (`wait: false` sends it and goes on, for
+        /// a request to cancel while it is in flight).
+        wait: bool,
+    },
+    /// Request every page of a list (following nextCursor); expectations see one response
+    /// whose result arrays are the pages' arrays joined.
+    Pages {
+        method: String,
+        params: Option<Value>,
+    },
+    /// No response to request `id` may arrive for `within_ms` after the last frame sent.
+    ExpectNoResponse {
+        id: Value,
+        within_ms: u64,
     },
     Notify {
         method: String,
@@ -114,7 +128,8 @@ pub enum Action {
     },
     /// End this session and start a new one with the same target; variables are kept.
     Reconnect,
-    /// A raw HTTP exchange with the session's streamable HTTP endpoint.
+    /// A raw HTTP exchange with the session's streamable HTTP endpoint (legacy HTTP+SSE: a GET
+    /// of the SSE endpoint, a POST to the message endpoint its `endpoint` event named).
     Http(HttpSpec),
     /// Repeat `steps` for every discovered item of a list (`tools`, `resources`, `prompts`).
     Foreach {
@@ -232,4 +247,12 @@ pub enum Target {
     Exit { after: u64, within_ms: u64 },
     /// The raw HTTP exchange recorded at `seq`.
     Exchange { seq: u64 },
+    /// The responses to these requests (id, sent at seq), pages of one list, joined.
+    Pages { requests: Vec<(Value, u64)> },
+    /// No response to request `id` within `within_ms` after trace seq `after`.
+    NoResponse {
+        id: Value,
+        after: u64,
+        within_ms: u64,
+    },
 }

@@ -80,11 +80,9 @@ impl Endpoint {
                 headers.insert(n, v);
             }
         }
-        let request_note = self.request_note(exchange, &method, &self.url, &headers, None);
-        let mut request = self
-            .client
-            .request(method, self.url.clone())
-            .headers(headers);
+        let url = self.url_for(&method);
+        let request_note = self.request_note(exchange, &method, &url, &headers, None);
+        let mut request = self.client.request(method, url).headers(headers);
         if let Some(body) = &raw.body {
             request = request.body(body.clone());
         }
@@ -133,6 +131,16 @@ impl Endpoint {
             vec![request_note, response_note],
             json!({"status": status, "headers": header_map, "body": body}),
         )
+    }
+
+    /// Where a raw exchange goes: the endpoint, except that a legacy HTTP+SSE POST goes to the
+    /// message endpoint the `endpoint` event named (once it has).
+    fn url_for(&self, method: &Method) -> Url {
+        let post_url = self.shared.post_url.lock().unwrap().clone();
+        match (self.kind, post_url) {
+            (Kind::Sse, Some(url)) if method == Method::POST => url,
+            _ => self.url.clone(),
+        }
     }
 
     fn base_headers(&self, session: bool, protocol_version: bool) -> HeaderMap {
@@ -200,11 +208,15 @@ impl Endpoint {
         }
     }
 
+    /// Response headers as recorded: bytes outside visible ASCII are kept (read lossily as
+    /// UTF-8), since they may be the evidence (a session id must be visible ASCII, HTTP-16).
     fn response_headers(&self, headers: &HeaderMap) -> Vec<(String, String)> {
+        let text: Vec<(&str, std::borrow::Cow<str>)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), String::from_utf8_lossy(v.as_bytes())))
+            .collect();
         redact_headers(
-            headers
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("[binary]"))),
+            text.iter().map(|(k, v)| (*k, v.as_ref())),
             &self.opts.secrets(),
         )
     }
@@ -444,7 +456,7 @@ impl Link for HttpLink {
     }
 
     fn http(&self) -> Option<&Endpoint> {
-        (self.endpoint.kind == Kind::StreamableHttp).then_some(&*self.endpoint)
+        matches!(self.endpoint.kind, Kind::StreamableHttp | Kind::Sse).then_some(&*self.endpoint)
     }
 }
 
@@ -655,31 +667,27 @@ async fn read_stream(
                     if e.retry.is_some() {
                         end.retry = e.retry;
                     }
-                    note(
-                        events,
-                        Note::Sse {
-                            exchange,
-                            id: e.id.clone(),
-                            event: e.event.clone(),
-                            retry: e.retry,
-                            data_bytes: e.data.len(),
-                        },
-                    )
-                    .await;
-                    match e.event.as_deref() {
-                        Some("endpoint") if endpoint.kind == Kind::Sse => {
-                            if let Ok(url) = endpoint.url.join(e.data.trim()) {
-                                *endpoint.shared.post_url.lock().unwrap() = Some(url);
-                                endpoint.shared.endpoint_known.notify_waiters();
-                                endpoint.shared.endpoint_known.notify_one();
-                            }
+                    let fields = Note::Sse {
+                        exchange,
+                        id: e.id.clone(),
+                        event: e.event.clone(),
+                        retry: e.retry,
+                        data_bytes: e.data.len(),
+                    };
+                    let is_message = matches!(e.event.as_deref(), None | Some("message"));
+                    if is_message && !e.data.is_empty() {
+                        let frame = Frame::from_bytes(e.data.into_bytes());
+                        end.responded |= matches!(frame.kind(), MessageKind::Response { .. });
+                        deliver_event(endpoint, events, fields, frame).await;
+                        continue;
+                    }
+                    note(events, fields).await;
+                    if e.event.as_deref() == Some("endpoint") && endpoint.kind == Kind::Sse {
+                        if let Ok(url) = endpoint.url.join(e.data.trim()) {
+                            *endpoint.shared.post_url.lock().unwrap() = Some(url);
+                            endpoint.shared.endpoint_known.notify_waiters();
+                            endpoint.shared.endpoint_known.notify_one();
                         }
-                        None | Some("message") if !e.data.is_empty() => {
-                            let frame = Frame::from_bytes(e.data.into_bytes());
-                            end.responded |= matches!(frame.kind(), MessageKind::Response { .. });
-                            deliver(endpoint, events, frame).await;
-                        }
-                        _ => {}
                     }
                 }
                 sse::Item::Oversize(bytes) => {
@@ -706,6 +714,29 @@ async fn read_stream(
 /// Delivers a frame, first noting the protocol version an initialize result negotiated (later
 /// requests carry it in MCP-Protocol-Version).
 async fn deliver(endpoint: &Endpoint, events: &mpsc::Sender<Incoming>, frame: Frame) {
+    note_protocol_version(endpoint, &frame);
+    let _ = events.send(Incoming::Frame(frame)).await;
+}
+
+/// Delivers the message an SSE event carried right after the event's note, with nothing from
+/// another stream between them: the trace shows which stream carried each message (HTTP-14).
+async fn deliver_event(
+    endpoint: &Endpoint,
+    events: &mpsc::Sender<Incoming>,
+    fields: Note,
+    frame: Frame,
+) {
+    note_protocol_version(endpoint, &frame);
+    if let Ok(mut permits) = events.reserve_many(2).await {
+        if let (Some(first), Some(second)) = (permits.next(), permits.next()) {
+            first.send(Incoming::Transport(fields));
+            second.send(Incoming::Frame(frame));
+        }
+    }
+}
+
+/// Remembers the protocol version an initialize result negotiated.
+fn note_protocol_version(endpoint: &Endpoint, frame: &Frame) {
     if let (Some(msg), MessageKind::Response { id }) = (&frame.json, frame.kind()) {
         let is_init = endpoint.shared.initialize_id.lock().unwrap().as_ref() == Some(id);
         if let (true, Some(v)) = (
@@ -716,5 +747,4 @@ async fn deliver(endpoint: &Endpoint, events: &mpsc::Sender<Incoming>, frame: Fr
             *endpoint.shared.protocol_version.lock().unwrap() = Some(v.to_string());
         }
     }
-    let _ = events.send(Incoming::Frame(frame)).await;
 }

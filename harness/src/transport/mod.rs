@@ -104,7 +104,7 @@ pub enum Note {
         headers: Vec<(String, String)>,
     },
     /// The fields of one SSE event on the stream that answered `exchange`; its data, when it
-    /// is a message, follows as a frame.
+    /// is a message, is the very next event (a frame), so the trace shows each message's stream.
     Sse {
         exchange: u32,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -224,7 +224,8 @@ pub trait Link: Send {
     fn abort(&mut self) {
         self.close();
     }
-    /// The raw-HTTP endpoint of a streamable HTTP session, for transport scenarios.
+    /// The raw-HTTP endpoint of a streamable HTTP or legacy HTTP+SSE session, for transport
+    /// scenarios.
     fn http(&self) -> Option<&http::Endpoint> {
         None
     }

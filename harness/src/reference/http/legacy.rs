@@ -4,11 +4,12 @@
 //! (without ids). The session ends with its stream, or when the server exits.
 
 use super::body::{self, Chunk, Feed};
-use super::gate::{self, refuse};
+use super::clock::{self, Clock, Clocked};
+use super::gate::{self, refuse, Refusal};
 use super::message::until_exit;
 use super::registry::lock;
 use super::App;
-use crate::reference::{Fault, Server};
+use crate::reference::{Due, Fault, Server};
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -20,6 +21,23 @@ use std::sync::Arc;
 pub(super) struct Session {
     server: Server,
     feed: Feed,
+    clock: Clock,
+}
+
+impl Clocked for Session {
+    fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    fn server(&mut self) -> &mut Server {
+        &mut self.server
+    }
+
+    fn deliver(&mut self, due: Due) {
+        for data in due.outputs.into_iter().flat_map(body::event_data) {
+            body::send(&self.feed, body::event(None, Some("message"), data));
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -28,8 +46,16 @@ pub(super) struct Target {
     session_id: String,
 }
 
+/// The Origin rule, which LegacyIgnoreOrigin skips on this surface.
+fn screen(app: &App, headers: &HeaderMap) -> Result<(), Refusal> {
+    match app.has(Fault::LegacyIgnoreOrigin) {
+        true => Ok(()),
+        false => gate::check_origin(app, headers),
+    }
+}
+
 pub(super) async fn open(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    if let Err(refusal) = gate::check_origin(&app, &headers) {
+    if let Err(refusal) = screen(&app, &headers) {
         return refusal.into_response();
     }
     let (feed, drain) = body::channel();
@@ -47,8 +73,10 @@ pub(super) async fn open(State(app): State<Arc<App>>, headers: HeaderMap) -> Res
     let session = Session {
         server: Server::new(app.fault),
         feed: feed.clone(),
+        clock: Clock::default(),
     };
-    let (id, _) = app.legacy.create(session);
+    let (id, session) = app.legacy.create(session);
+    clock::start(&session);
     let endpoint = Chunk::text(format!("/messages?sessionId={id}"));
     body::send(&feed, body::event(None, Some("endpoint"), endpoint));
     body::sse_response(body::sse(drain))
@@ -60,7 +88,7 @@ pub(super) async fn post(
     headers: HeaderMap,
     request_body: Body,
 ) -> Response {
-    if let Err(refusal) = gate::check_origin(&app, &headers) {
+    if let Err(refusal) = screen(&app, &headers) {
         return refusal.into_response();
     }
     let unknown = || refuse(StatusCode::NOT_FOUND, "Not Found: unknown session");
@@ -77,6 +105,7 @@ pub(super) async fn post(
         return unknown();
     }
     let (outputs, exit) = until_exit(session.server.handle_line(&bytes));
+    session.clock.tick();
     for data in outputs.into_iter().flat_map(body::event_data) {
         body::send(&session.feed, body::event(None, Some("message"), data));
     }

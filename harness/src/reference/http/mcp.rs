@@ -3,11 +3,12 @@
 //! DELETE the session. An initialize request creates a session (`Mcp-Session-Id`); every other
 //! request must name one. The hostile faults act on requests after initialize.
 
+use super::clock;
 use super::conn::Conn;
 use super::gate::{self, refuse, Refusal, JSON};
 use super::hostile;
 use super::message::{finishes, until_exit, Posted};
-use super::registry::{lock, Shared};
+use super::registry::{self, lock, Shared};
 use super::session::{Reply, Session, SseWhen};
 use super::{body, App};
 use crate::reference::Fault;
@@ -42,7 +43,14 @@ pub(super) async fn post(
     }
     let (session_id, session) = match initialize {
         true => {
-            let (id, session) = app.mcp.create(Session::new(app.fault));
+            let session = Session::new(app.fault);
+            let (id, session) = match app.has(Fault::SessionIdWithSpace) {
+                true => app
+                    .mcp
+                    .create_as(format!("zcp {}", registry::new_id()), session),
+                false => app.mcp.create(session),
+            };
+            clock::start(&session);
             (Some(id), session)
         }
         false => match resolve(&app, &headers) {
@@ -73,7 +81,8 @@ pub(super) async fn post(
         _ => respond(&app, reply, initialize),
     };
     if let Some(id) = session_id.filter(|_| initialize) {
-        let id = HeaderValue::from_str(&id).expect("session ids are hex");
+        let id = HeaderValue::from_str(&id)
+            .expect("session ids are hex, or with SessionIdWithSpace, text");
         response.headers_mut().insert(SESSION_ID, id);
     }
     response

@@ -68,6 +68,13 @@ impl Posted {
             .map(|(_, method)| method)
     }
 
+    /// The params of the body's request with this id.
+    pub(super) fn params_of(&self, id: &Value) -> Option<&Value> {
+        (self.messages.iter().flatten())
+            .find(|m| request(m).is_some_and(|(request_id, _)| same_id(request_id, id)))
+            .and_then(|m| m.get("params"))
+    }
+
     fn single(&self) -> Option<&Value> {
         match &self.messages {
             Some(messages) if !self.batch => messages.first(),

@@ -4,6 +4,7 @@
 //! `/zcp`, and `GET /healthz` (`ok`). The HTTP faults of [`Fault`] are implemented here.
 
 mod body;
+mod clock;
 mod conn;
 mod gate;
 mod hostile;

@@ -1,7 +1,8 @@
 //! The ZCP native dialect on `POST /zcp`: JSON-RPC in, `application/json` out, results mapped
 //! with [`to_native`]. An initialize creates a session; every other request names it in
 //! `x-zcp-session` or `mcp-session-id` (either is read, both are returned): 400 without one,
-//! 404 for an unknown one. Notifications and responses are answered 202.
+//! 404 for an unknown one. Notifications and responses are answered 202. A tools/list result
+//! names the discovery profile it applied (`profile`), as the ZCP SDK's native path does.
 //!
 //! There is no stream: the notifications and requests the server sends are dropped, so a
 //! request the server answers only after hearing from the client (list_roots, when the client
@@ -13,6 +14,7 @@ use super::message::{finishes, is_server_message, until_exit, Posted};
 use super::registry::lock;
 use super::App;
 use crate::protocol::zcp::to_native;
+use crate::reference::discovery::requested_profile;
 use crate::reference::{Fault, Output, Server};
 use axum::body::Body;
 use axum::extract::State;
@@ -61,9 +63,7 @@ pub(super) async fn post(
         let (feed, drain) = body::channel();
         for output in outputs.into_iter().filter(|o| !is_server_message(o)) {
             let output = match output {
-                Output::Message(response) => {
-                    Output::Message(native(response, &posted, app.has(Fault::ZcpReversedTools)))
-                }
+                Output::Message(response) => Output::Message(native(response, &posted, &app)),
                 other => other,
             };
             body::send(&feed, body::json_chunk(output));
@@ -81,22 +81,26 @@ pub(super) async fn post(
     response
 }
 
-/// A response (or a batch of them) with its result in the native dialect (with tools listed
-/// in reverse order under the fault that makes this surface drift from the others).
-fn native(response: Value, posted: &Posted, reversed: bool) -> Value {
+/// A response (or a batch of them) with its result in the native dialect: a tools/list result
+/// names the profile the request asked for (tools are listed in reverse order under the fault
+/// that makes this surface drift from the others).
+fn native(response: Value, posted: &Posted, app: &App) -> Value {
     match response {
-        Value::Array(items) => items
-            .into_iter()
-            .map(|r| native(r, posted, reversed))
-            .collect(),
+        Value::Array(items) => items.into_iter().map(|r| native(r, posted, app)).collect(),
         mut response => {
-            let method = (response.get("id"))
-                .and_then(|id| posted.method_of(id))
-                .map(str::to_string);
+            let id = response.get("id").cloned().unwrap_or(Value::Null);
+            let method = posted.method_of(&id).map(str::to_string);
             if let (Some(method), Some(result)) = (method, response.get_mut("result")) {
                 *result = to_native(&method, result);
+                let reversed = app.has(Fault::ZcpReversedTools);
                 if let (true, Some(Value::Array(tools))) = (reversed, result.get_mut("tools")) {
                     tools.reverse();
+                }
+                let profile = (posted.params_of(&id))
+                    .and_then(requested_profile)
+                    .filter(|_| method == "tools/list" && !app.has(Fault::ZcpProfileUnreported));
+                if let (Some(profile), Value::Object(result)) = (profile, result) {
+                    result.insert("profile".into(), profile.into());
                 }
             }
             response

@@ -29,7 +29,11 @@ impl<T> Default for Registry<T> {
 impl<T> Registry<T> {
     /// Registers a session under a new random id.
     pub(super) fn create(&self, session: T) -> (String, Shared<T>) {
-        let id = new_id();
+        self.create_as(new_id(), session)
+    }
+
+    /// Registers a session under `id`.
+    pub(super) fn create_as(&self, id: String, session: T) -> (String, Shared<T>) {
         let session = Arc::new(Mutex::new(session));
         let mut inner = lock(&self.inner);
         inner.sessions.insert(id.clone(), session.clone());
@@ -60,7 +64,7 @@ pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn new_id() -> String {
+pub(super) fn new_id() -> String {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("the operating system's random source works");
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -6,8 +6,9 @@
 //! starts with a priming event, `id: <n>` and empty data.
 
 use super::body::{self, Chunk, Drain, Feed};
+use super::clock::{Clock, Clocked};
 use super::message::{answers, finishes, is_server_message, only_responses};
-use crate::reference::{Fault, Output, Server};
+use crate::reference::{Due, Fault, Output, Server};
 use serde_json::{json, Value};
 
 pub(super) struct Session {
@@ -18,6 +19,9 @@ pub(super) struct Session {
     get: GetStream,
     /// ping-stream notifications received so far.
     pings: u64,
+    clock: Clock,
+    /// BroadcastResponses: every response also goes to the GET stream.
+    broadcast: bool,
 }
 
 /// How a request is answered.
@@ -101,6 +105,8 @@ impl Session {
             waiting: Vec::new(),
             get: GetStream::default(),
             pings: 0,
+            clock: Clock::default(),
+            broadcast: fault == Some(Fault::BroadcastResponses),
         }
     }
 
@@ -113,6 +119,8 @@ impl Session {
         outputs: Vec<Output>,
         sse: SseWhen,
     ) -> Reply {
+        self.clock.tick();
+        let outputs = self.answer_others(request_id, outputs);
         match request_id {
             _ if finishes(&outputs) => self.reply(outputs, sse).1,
             Some(request_id) => {
@@ -126,6 +134,25 @@ impl Session {
                 Reply::Accepted
             }
         }
+    }
+
+    /// Delivers the responses among `outputs` that answer other waiting POSTs (a tasks/cancel
+    /// releases the tasks/result calls waiting on its task); returns the rest.
+    fn answer_others(&mut self, request_id: Option<&Value>, outputs: Vec<Output>) -> Vec<Output> {
+        let mut rest = Vec::new();
+        for output in outputs {
+            let other = (self.waiting.iter()).position(|w| {
+                answers(&output, &w.request_id) && request_id.is_none_or(|id| *id != w.request_id)
+            });
+            match other {
+                Some(index) => {
+                    let mut sink = self.waiting.remove(index).sink;
+                    self.deliver(&mut sink, vec![output]);
+                }
+                None => rest.push(output),
+            }
+        }
+        rest
     }
 
     fn reply(&mut self, outputs: Vec<Output>, sse: SseWhen) -> (Sink, Reply) {
@@ -154,6 +181,7 @@ impl Session {
     /// Outputs not tied to a POST being answered (from a POSTed notification or response): to
     /// the waiting POST whose response is among them, else to the GET stream.
     pub(super) fn route(&mut self, outputs: Vec<Output>) {
+        self.clock.tick();
         let waiting = (self.waiting.iter())
             .position(|w| outputs.iter().any(|output| answers(output, &w.request_id)));
         let Some(index) = waiting else {
@@ -167,6 +195,10 @@ impl Session {
 
     fn deliver(&mut self, sink: &mut Sink, outputs: Vec<Output>) {
         for output in outputs {
+            if self.broadcast && matches!(output, Output::Message(_)) && !is_server_message(&output)
+            {
+                self.push_get(output.clone());
+            }
             match sink {
                 Sink::Sse { feed, count } => {
                     for data in body::event_data(output) {
@@ -225,5 +257,32 @@ impl Session {
     pub(super) fn end(&mut self) {
         self.waiting.clear();
         self.get.live = None;
+    }
+}
+
+impl Clocked for Session {
+    fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    fn server(&mut self) -> &mut Server {
+        &mut self.server
+    }
+
+    /// Work that came due goes to the stream of the POST it belongs to while that one waits for
+    /// its response, else where [`Session::route`] sends it.
+    fn deliver(&mut self, due: Due) {
+        let waiting = (due.request.as_ref())
+            .and_then(|id| self.waiting.iter().position(|w| w.request_id == *id));
+        let Some(index) = waiting else {
+            self.route(due.outputs);
+            return;
+        };
+        let mut waiting = self.waiting.remove(index);
+        let finished = (due.outputs.iter()).any(|o| answers(o, &waiting.request_id));
+        self.deliver(&mut waiting.sink, due.outputs);
+        if !finished {
+            self.waiting.insert(index, waiting);
+        }
     }
 }

@@ -5,6 +5,8 @@
 
 use super::gate;
 use super::App;
+use crate::reference::serve::sleep_until;
+use std::time::Instant;
 use crate::reference::{Fault, Output, Server};
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -33,13 +35,19 @@ pub(super) async fn upgrade(
 
 async fn serve(mut socket: WebSocket, fault: Option<Fault>) {
     let mut server = Server::new(fault);
-    while let Some(Ok(message)) = socket.recv().await {
-        let text = match message {
-            Message::Text(text) => text,
-            Message::Close(_) => return,
-            _ => continue,
+    loop {
+        // Receiving a message is cancel-safe, so scheduled work can interleave with it.
+        let outputs = tokio::select! {
+            message = socket.recv() => match message {
+                Some(Ok(Message::Text(text))) => server.handle_line(text.as_bytes()),
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
+                Some(Ok(_)) => continue,
+            },
+            _ = sleep_until(server.next_due()) => (server.run_due(Instant::now()).into_iter())
+                .flat_map(|due| due.outputs)
+                .collect(),
         };
-        for output in server.handle_line(text.as_bytes()) {
+        for output in outputs {
             if !send(&mut socket, output).await {
                 return;
             }

@@ -1,0 +1,137 @@
+//! Requests the server sends to the client while it serves a tools/call (roots/list,
+//! elicitation/create, sampling/createMessage) and what becomes of them: the table of those
+//! awaiting an answer, the answer that completes the waiting call, and the client's cancellation
+//! of that call, which abandons the request with a notifications/cancelled of the server's own.
+
+use super::{Fault, Output, Server};
+use crate::protocol::frame::same_id;
+use serde_json::{json, Value};
+
+/// The requests sent to the client so far, those still awaiting its answer, and the state the
+/// answers leave behind.
+#[derive(Default)]
+pub(super) struct ClientRequests {
+    sent: u64,
+    pending: Vec<Pending>,
+    /// URL-mode elicitation ids handed out so far (they are unique within the session).
+    pub(super) url_elicitations: u64,
+    /// Whether connect_account's pretend Example account is connected.
+    pub(super) account_connected: bool,
+}
+
+struct Pending {
+    request_id: Value,
+    /// The tools/call that is answered once the client's answer arrives.
+    call_id: Value,
+    purpose: Purpose,
+}
+
+/// What a request to the client is for, which says how its answer completes the call.
+pub(super) enum Purpose {
+    Roots,
+    /// ask_user's form: the accepted content must conform to `requested_schema`.
+    Form {
+        requested_schema: Value,
+    },
+    /// connect_account's URL-mode elicitation.
+    Url {
+        elicitation_id: String,
+    },
+    /// The sample tool's sampling/createMessage with these `params`; `follow_up` when it already
+    /// carries tool results.
+    Sampling {
+        params: Value,
+        follow_up: bool,
+    },
+}
+
+impl Server {
+    /// Whether the client declared the capability at the dotted `path` (e.g. `sampling.tools`).
+    pub(super) fn client_declares(&self, path: &str) -> bool {
+        let Some(session) = &self.session else {
+            return false;
+        };
+        (path.split('.'))
+            .try_fold(&session.client_capabilities, |value, key| value.get(key))
+            .is_some()
+    }
+
+    /// Sends `method` to the client on behalf of tools/call `call_id`, which is answered when
+    /// the client's answer arrives. Ids are `<area>-<n>`, e.g. `roots-1`.
+    pub(super) fn ask_client(
+        &mut self,
+        call_id: &Value,
+        method: &str,
+        params: Option<Value>,
+        purpose: Purpose,
+    ) -> Vec<Output> {
+        self.client_requests.sent += 1;
+        let request_id = if self.has(Fault::ServerRequestNullId) {
+            Value::Null
+        } else {
+            let area = method.split('/').next().unwrap_or(method);
+            json!(format!("{area}-{}", self.client_requests.sent))
+        };
+        self.client_requests.pending.push(Pending {
+            request_id: request_id.clone(),
+            call_id: call_id.clone(),
+            purpose,
+        });
+        let mut request = json!({ "jsonrpc": "2.0", "id": request_id, "method": method });
+        if let Some(params) = params {
+            request["params"] = params;
+        }
+        vec![Output::Message(request)]
+    }
+
+    /// A response from the client: if it answers a pending request, the waiting tool call goes
+    /// on; any other response is dropped.
+    pub(super) fn receive_client_response(
+        &mut self,
+        id: &Value,
+        body: Result<Value, Value>,
+    ) -> Vec<Output> {
+        let pending = &mut self.client_requests.pending;
+        let Some(index) = pending.iter().position(|p| same_id(&p.request_id, id)) else {
+            return Vec::new();
+        };
+        let Pending {
+            call_id, purpose, ..
+        } = pending.remove(index);
+        match purpose {
+            Purpose::Roots => self.roots_answered(&call_id, body),
+            Purpose::Form { requested_schema } => {
+                self.form_answered(&call_id, &requested_schema, body)
+            }
+            Purpose::Url { elicitation_id } => self.url_answered(&call_id, elicitation_id, body),
+            Purpose::Sampling { params, follow_up } => {
+                self.sampled(&call_id, params, follow_up, body)
+            }
+        }
+    }
+
+    /// The client cancelled tools/call `params.requestId`. If that call waits on a request of
+    /// the server's, the request is abandoned and cancelled in turn (the server issued it and it
+    /// is still in progress), and the call goes unanswered. None when no call waits under that id.
+    pub(super) fn abandon_client_request(&mut self, params: &Value) -> Option<Vec<Output>> {
+        let call_id = params.get("requestId")?;
+        let pending = &mut self.client_requests.pending;
+        let index = pending.iter().position(|p| same_id(&p.call_id, call_id))?;
+        let abandoned = pending.remove(index);
+        let request_id = if self.has(Fault::ServerCancelWrongId) {
+            call_id.clone()
+        } else {
+            abandoned.request_id
+        };
+        let params = json!({
+            "requestId": request_id,
+            "reason": "the tools/call it was for was cancelled",
+        });
+        Some(vec![self.notify("notifications/cancelled", params)])
+    }
+}
+
+/// The message of a JSON-RPC error object the client answered with.
+pub(super) fn error_message(error: &Value) -> &str {
+    (error.get("message").and_then(Value::as_str)).unwrap_or("no message")
+}
