@@ -14,10 +14,76 @@ use zcpspec::transport::{Kind, NetOptions};
 
 /// Hostile faults are judged on two scenarios: every session against them is slow by design.
 const HOSTILE_SCENARIOS: &[&str] = &["lifecycle/ping", "basic/parse-error"];
+/// ZCP discovery faults are judged on the scenarios of the filters, over /zcp: the only surface
+/// where those checks apply, and one without the notifications other scenarios wait for.
+const ZCP_DISCOVERY_SCENARIOS: &[&str] = &["zcp/discovery/*"];
 
 /// For each fault, the checks that do not pass against it (fail, warn or not-observed):
 /// exactly these for protocol and transport faults, at least these for hostile servers.
 const BROKEN: &[(&str, &[&str])] = &[
+    ("ignore-cancellation", &["cancellation/stops-work"]),
+    (
+        "crash-on-stale-cancel",
+        &[
+            "cancellation/invalid-ignored",
+            "cancellation/race-survives",
+            "lifecycle/ping",
+        ],
+    ),
+    ("task-capability-undeclared", &["tasks/capability-declared"]),
+    (
+        "task-augments-anything",
+        &[
+            "base/message-shape",
+            "tasks/ignored-without-capability",
+        ],
+    ),
+    ("task-forbidden-accepted", &["tasks/forbidden-refuses-task"]),
+    ("task-required-runs-inline", &["tasks/required-needs-task"]),
+    (
+        "task-starts-completed",
+        &[
+            "progress/none-after-response",
+            "tasks/status-transitions",
+        ],
+    ),
+    ("task-id-reused", &["tasks/id-unique"]),
+    (
+        "task-without-timestamps",
+        &[
+            "base/message-shape",
+            "tasks/create-result",
+            "tasks/timestamps",
+        ],
+    ),
+    ("task-result-early", &["tasks/result-blocks"]),
+    ("task-result-unrelated", &["tasks/related-task-meta"]),
+    ("task-elicitation-unrelated", &["tasks/related-task-meta"]),
+    ("task-id-from-meta", &["tasks/task-id-authoritative"]),
+    ("task-list-incomplete", &["tasks/list-complete"]),
+    ("task-cancel-terminal", &["tasks/cancel-terminal"]),
+    (
+        "task-cancel-ignored",
+        &[
+            "tasks/cancel-terminal",
+            "tasks/cancel-working",
+        ],
+    ),
+    (
+        "task-unknown-id-accepted",
+        &[
+            "tasks/related-task-meta",
+            "tasks/unknown-id",
+        ],
+    ),
+    ("task-input-lost", &["tasks/input-required"]),
+    (
+        "task-progress-new-token",
+        &[
+            "progress/task-keeps-token",
+            "progress/token-known",
+        ],
+    ),
     ("missing-jsonrpc", &["base/jsonrpc-version"]),
     ("invalid-utf8", &["base/utf8"]),
     ("stdout-noise", &["base/only-messages"]),
@@ -184,6 +250,37 @@ const BROKEN: &[(&str, &[&str])] = &[
         "prompt-ignores-required-args",
         &["prompts/get-missing-arguments"],
     ),
+    (
+        "roots-list-changed-crash",
+        &["roots/list-changed-tolerated"],
+    ),
+    ("sampling-without-max-tokens", &["sampling/request-shape"]),
+    ("sampling-tools-undeclared", &["sampling/tools-declared"]),
+    ("elicitation-nested-schema", &["elicitation/request-shape"]),
+    (
+        "elicitation-asks-password",
+        &["elicitation/no-sensitive-form"],
+    ),
+    (
+        "elicitation-decline-error",
+        &["elicitation/decline-handled"],
+    ),
+    (
+        "url-required-without-mode",
+        &["elicitation/url-required-error"],
+    ),
+    (
+        "elicitation-complete-unknown-id",
+        &["elicitation/complete-known-id"],
+    ),
+    (
+        "elicitation-url-with-token",
+        &["elicitation/url-no-credentials"],
+    ),
+    (
+        "server-cancel-wrong-id",
+        &["cancellation/server-cancel-known"],
+    ),
     ("garbage-lines", &["base/only-messages"]),
     (
         "huge-line",
@@ -225,11 +322,8 @@ const BROKEN: &[(&str, &[&str])] = &[
     ("endpoint-not-first", &["sse/endpoint-first"]),
     ("legacy-ignore-origin", &["sse/origin-validated"]),
     (
-        "broadcast-responses",
-        &[
-            "base/one-response-per-request",
-            "http/one-stream-per-message",
-        ],
+        "broadcast-requests",
+        &["base/server-request-id", "http/one-stream-per-message"],
     ),
     ("session-id-with-space", &["http/session-id-visible-ascii"]),
     ("ws-no-subprotocol", &["ws/subprotocol"]),
@@ -278,6 +372,14 @@ const BROKEN: &[(&str, &[&str])] = &[
             "parity/server/tools/structured-output",
         ],
     ),
+    ("zcp-groups-first-only", &["zcp/groups-filter"]),
+    ("zcp-exclude-groups-ignored", &["zcp/exclude-groups-filter"]),
+    ("zcp-stages-read-groups", &["zcp/stages-filter"]),
+    ("zcp-profile-ignored", &["zcp/semantic-workflow-profile"]),
+    ("zcp-profile-unreported", &["zcp/profile-reported"]),
+    ("zcp-comma-unsplit", &["zcp/filter-forms"]),
+    ("zcp-filtered-page-repeats", &["zcp/filtered-pagination"]),
+    ("zcp-no-match-error", &["zcp/filter-no-match-empty"]),
 ];
 
 fn scenarios() -> PathBuf {
@@ -300,10 +402,25 @@ fn is_hostile(fault: Fault) -> bool {
     )
 }
 
+fn is_zcp_discovery(fault: Fault) -> bool {
+    matches!(
+        fault,
+        Fault::ZcpGroupsFirstOnly
+            | Fault::ZcpExcludeGroupsIgnored
+            | Fault::ZcpStagesReadGroups
+            | Fault::ZcpProfileIgnored
+            | Fault::ZcpProfileUnreported
+            | Fault::ZcpCommaUnsplit
+            | Fault::ZcpFilteredPageRepeats
+            | Fault::ZcpNoMatchError
+    )
+}
+
 /// The transport over which a fault shows itself.
 fn transport_of(fault: Fault) -> Kind {
     match fault {
         _ if !fault.is_http() => Kind::Stdio,
+        _ if is_zcp_discovery(fault) => Kind::Zcp,
         Fault::EndpointNotFirst | Fault::LegacyIgnoreOrigin => Kind::Sse,
         Fault::WsNoSubprotocol => Kind::Ws,
         Fault::ZcpReversedTools => Kind::Zcp,
@@ -341,6 +458,8 @@ async fn http_target(
 async fn broken_checks(fault: Fault) -> (i32, BTreeSet<(String, bool)>) {
     let filter = if is_hostile(fault) {
         HOSTILE_SCENARIOS.iter().map(|s| s.to_string()).collect()
+    } else if is_zcp_discovery(fault) {
+        ZCP_DISCOVERY_SCENARIOS.iter().map(|s| s.to_string()).collect()
     } else {
         Vec::new()
     };
@@ -349,7 +468,7 @@ async fn broken_checks(fault: Fault) -> (i32, BTreeSet<(String, bool)>) {
     let (target, server) = match kind {
         Kind::Stdio => (Target::Embedded { fault: Some(fault) }, None),
         // A fault in one surface only: the main target is /mcp, /zcp is compared with it.
-        Kind::Zcp => {
+        Kind::Zcp if fault == Fault::ZcpReversedTools => {
             let (zcp, server) = http_target(fault, Kind::Zcp).await;
             let Target::Url { url, options, .. } = &zcp else {
                 unreachable!()
@@ -447,6 +566,25 @@ macro_rules! fault_tests {
 }
 
 fault_tests! {
+    fault_ignore_cancellation => "ignore-cancellation",
+    fault_crash_on_stale_cancel => "crash-on-stale-cancel",
+    fault_task_capability_undeclared => "task-capability-undeclared",
+    fault_task_augments_anything => "task-augments-anything",
+    fault_task_forbidden_accepted => "task-forbidden-accepted",
+    fault_task_required_runs_inline => "task-required-runs-inline",
+    fault_task_starts_completed => "task-starts-completed",
+    fault_task_id_reused => "task-id-reused",
+    fault_task_without_timestamps => "task-without-timestamps",
+    fault_task_result_early => "task-result-early",
+    fault_task_result_unrelated => "task-result-unrelated",
+    fault_task_elicitation_unrelated => "task-elicitation-unrelated",
+    fault_task_id_from_meta => "task-id-from-meta",
+    fault_task_list_incomplete => "task-list-incomplete",
+    fault_task_cancel_terminal => "task-cancel-terminal",
+    fault_task_cancel_ignored => "task-cancel-ignored",
+    fault_task_unknown_id_accepted => "task-unknown-id-accepted",
+    fault_task_input_lost => "task-input-lost",
+    fault_task_progress_new_token => "task-progress-new-token",
     fault_missing_jsonrpc => "missing-jsonrpc",
     fault_invalid_utf8 => "invalid-utf8",
     fault_stdout_noise => "stdout-noise",
@@ -499,6 +637,16 @@ fault_tests! {
     fault_invalid_input_schema => "invalid-input-schema",
     fault_resource_path_traversal => "resource-path-traversal",
     fault_prompt_image_not_base64 => "prompt-image-not-base64",
+    fault_roots_list_changed_crash => "roots-list-changed-crash",
+    fault_sampling_without_max_tokens => "sampling-without-max-tokens",
+    fault_sampling_tools_undeclared => "sampling-tools-undeclared",
+    fault_elicitation_nested_schema => "elicitation-nested-schema",
+    fault_elicitation_asks_password => "elicitation-asks-password",
+    fault_elicitation_decline_error => "elicitation-decline-error",
+    fault_url_required_without_mode => "url-required-without-mode",
+    fault_elicitation_complete_unknown_id => "elicitation-complete-unknown-id",
+    fault_elicitation_url_with_token => "elicitation-url-with-token",
+    fault_server_cancel_wrong_id => "server-cancel-wrong-id",
     fault_garbage_lines => "garbage-lines",
     fault_huge_line => "huge-line",
     fault_silent => "silent",
@@ -515,7 +663,7 @@ fault_tests! {
     fault_wrong_content_type => "wrong-content-type",
     fault_endpoint_not_first => "endpoint-not-first",
     fault_legacy_ignore_origin => "legacy-ignore-origin",
-    fault_broadcast_responses => "broadcast-responses",
+    fault_broadcast_requests => "broadcast-requests",
     fault_session_id_with_space => "session-id-with-space",
     fault_ws_no_subprotocol => "ws-no-subprotocol",
     fault_stall_mid_body => "stall-mid-body",
@@ -524,6 +672,14 @@ fault_tests! {
     fault_endless_stream => "endless-stream",
     fault_huge_body => "huge-body",
     fault_zcp_reversed_tools => "zcp-reversed-tools",
+    fault_zcp_groups_first_only => "zcp-groups-first-only",
+    fault_zcp_exclude_groups_ignored => "zcp-exclude-groups-ignored",
+    fault_zcp_stages_read_groups => "zcp-stages-read-groups",
+    fault_zcp_profile_ignored => "zcp-profile-ignored",
+    fault_zcp_profile_unreported => "zcp-profile-unreported",
+    fault_zcp_comma_unsplit => "zcp-comma-unsplit",
+    fault_zcp_filtered_page_repeats => "zcp-filtered-page-repeats",
+    fault_zcp_no_match_error => "zcp-no-match-error",
 }
 
 #[test]

@@ -124,11 +124,13 @@ impl Server {
             let purpose = Purpose::Url { elicitation_id };
             return self.ask_client(call_id, "elicitation/create", Some(elicitation), purpose);
         }
-        let data = if self.has(Fault::UrlRequiredWithoutElicitations) {
-            json!({})
-        } else {
-            json!({ "elicitations": [elicitation] })
-        };
+        let mut elicitation = elicitation;
+        if self.has(Fault::UrlRequiredWithoutMode) {
+            if let Value::Object(elicitation) = &mut elicitation {
+                elicitation.remove("mode");
+            }
+        }
+        let data = json!({ "elicitations": [elicitation] });
         let message = "Connecting the Example account needs a visit to a page first.";
         let error = RpcError::new(codes::URL_ELICITATION_REQUIRED, message).with_data(data);
         let mut outputs = self.respond(call_id, Err(error));

@@ -199,8 +199,8 @@ faults! {
     ElicitationAsksPassword = "elicitation-asks-password",
     /// Answers a tools/call whose elicitation was declined or cancelled with JSON-RPC error -32603.
     ElicitationDeclineError = "elicitation-decline-error",
-    /// Sends URLElicitationRequiredError (-32042) with no elicitations in its data.
-    UrlRequiredWithoutElicitations = "url-required-without-elicitations",
+    /// Lists the elicitation of its URLElicitationRequiredError (-32042) without mode "url".
+    UrlRequiredWithoutMode = "url-required-without-mode",
     /// Sends notifications/elicitation/complete for an elicitationId it never handed out.
     ElicitationCompleteUnknownId = "elicitation-complete-unknown-id",
     /// Puts the user's access token in the query of its URL-mode elicitation URLs.
@@ -230,8 +230,8 @@ faults! {
     EndpointNotFirst = "endpoint-not-first",
     /// /sse and /messages serve requests whose Origin header names a foreign site instead of answering 403.
     LegacyIgnoreOrigin = "legacy-ignore-origin",
-    /// /mcp sends every response on the session's GET stream as well as in the answer to its POST.
-    BroadcastResponses = "broadcast-responses",
+    /// /mcp sends its own requests (roots/list, …) on the session's GET stream as well as on the POST's stream.
+    BroadcastRequests = "broadcast-requests",
     /// /mcp session ids contain a space, which is not visible ASCII.
     SessionIdWithSpace = "session-id-with-space",
     /// /ws does not select the mcp subprotocol when the client offers it.
@@ -295,7 +295,7 @@ impl Fault {
                 | Fault::WrongContentType
                 | Fault::EndpointNotFirst
                 | Fault::LegacyIgnoreOrigin
-                | Fault::BroadcastResponses
+                | Fault::BroadcastRequests
                 | Fault::SessionIdWithSpace
                 | Fault::WsNoSubprotocol
                 | Fault::ZcpReversedTools

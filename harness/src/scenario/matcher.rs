@@ -412,7 +412,7 @@ fn selection_mismatch(operand: &Value, actual: Option<&Value>) -> Option<(String
     .map(|(what, names)| format!("{what} {}", names.join(", ")))
     .collect();
     (!problems.is_empty()).then(|| {
-        let actual = format!("[{}] ({})", listed.join(", "), problems.join("; "));
+        let actual = format!("{} in [{}]", problems.join("; "), listed.join(", "));
         (expected, truncate(&actual))
     })
 }
@@ -572,7 +572,7 @@ mod tests {
         assert!(miss[0].expected.ends_with("[a, b]"));
         assert_eq!(
             miss[0].actual,
-            "[a, c, a] (missing b; unexpected c; repeated a)"
+            "missing b; unexpected c; repeated a in [a, c, a]"
         );
         assert!(!check(&spec(in_x), &json!({"tools": "a"})).is_empty());
         let whole = json!({"$selection": {"from": [1, 2, 3], "where": {"$ne": 2}}});

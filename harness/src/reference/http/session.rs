@@ -20,7 +20,7 @@ pub(super) struct Session {
     /// ping-stream notifications received so far.
     pings: u64,
     clock: Clock,
-    /// BroadcastResponses: every response also goes to the GET stream.
+    /// BroadcastRequests: requests of the server's own on a POST's stream go to the GET stream too.
     broadcast: bool,
 }
 
@@ -106,7 +106,7 @@ impl Session {
             get: GetStream::default(),
             pings: 0,
             clock: Clock::default(),
-            broadcast: fault == Some(Fault::BroadcastResponses),
+            broadcast: fault == Some(Fault::BroadcastRequests),
         }
     }
 
@@ -195,9 +195,11 @@ impl Session {
 
     fn deliver(&mut self, sink: &mut Sink, outputs: Vec<Output>) {
         for output in outputs {
-            if self.broadcast && matches!(output, Output::Message(_)) && !is_server_message(&output)
-            {
-                self.push_get(output.clone());
+            let request = matches!(&output, Output::Message(m) if m.get("id").is_some());
+            if self.broadcast && request && is_server_message(&output) {
+                if let Sink::Sse { .. } = sink {
+                    self.push_get(output.clone());
+                }
             }
             match sink {
                 Sink::Sse { feed, count } => {
