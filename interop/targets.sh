@@ -62,10 +62,11 @@ target_profile() {
 # server-everything, a longer response timeout: its trigger-long-running-operation takes 10 s
 # with its default arguments (the ones call-each sends), longer than zcpspec's default 5 s.
 target_extra_args() {
-  echo --profile "$(target_profile "$1")"
+  local args=(--profile "$(target_profile "$1")")
   case "$1" in
-    everything-*) echo --timeout-ms 15000 ;;
+    everything-*) args+=(--timeout-ms 15000) ;;
   esac
+  echo "${args[@]}"
 }
 
 target_is_network() {

@@ -12,7 +12,8 @@ interop/setup.sh) and, for the network surfaces, `uvicorn`.
                                         #   GET /healthz /readyz /metadata
 
 Tools name the zcpspec fixture roles they play under `_meta["dev.zcpspec/roles"]` (the SDK
-publishes a tool's `metadata` as its `_meta`).
+publishes a tool's `metadata` as its `_meta`), and carry the ZCP discovery tags `groups` and
+`stages` that the SDK's tools/list filters select by.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ app = FastZCP("zcpspec-interop", version="0.1.0")
     },
     output_mode="scalar",
     inline_ok=True,
-    metadata={ROLES: ["required_arguments"]},
+    metadata={ROLES: ["required_arguments"], "groups": ["primitive", "text"], "stages": ["prepare"]},
 )
 def echo(text: str):
     # A list of content blocks is passed through as the MCP `content` array.
@@ -67,7 +68,7 @@ def echo(text: str):
     },
     output_mode="scalar",
     inline_ok=True,
-    metadata={ROLES: ["structured_output"]},
+    metadata={ROLES: ["structured_output"], "groups": ["math", "workflow"], "stages": ["execute"]},
 )
 def add(a: float, b: float):
     return {"sum": a + b}
@@ -79,7 +80,7 @@ def add(a: float, b: float):
     input_schema={"type": "object", "properties": {}},
     output_mode="scalar",
     inline_ok=True,
-    metadata={ROLES: ["errors"]},
+    metadata={ROLES: ["errors"], "groups": ["diagnostics", "primitive"], "stages": ["verify"]},
 )
 def fail():
     raise RuntimeError("fail: this tool always fails")
@@ -91,7 +92,7 @@ def fail():
     input_schema={"type": "object", "properties": {"steps": {"type": "integer", "minimum": 1, "maximum": 10}}},
     output_mode="scalar",
     inline_ok=True,
-    metadata={ROLES: ["emits_progress"]},
+    metadata={ROLES: ["emits_progress"], "groups": ["primitive", "progress"], "stages": ["execute"]},
 )
 async def progress(ctx, steps: int = 3):
     for i in range(1, steps + 1):
@@ -106,7 +107,7 @@ async def progress(ctx, steps: int = 3):
     input_schema={"type": "object", "properties": {"ms": {"type": "integer", "minimum": 0, "maximum": 10000}}},
     output_mode="scalar",
     inline_ok=True,
-    metadata={ROLES: ["long_running"]},
+    metadata={ROLES: ["long_running"], "groups": ["progress", "workflow"], "stages": ["execute"]},
 )
 async def sleep(ctx, ms: int = 250):
     ms = max(0, min(ms, 10_000))
@@ -123,7 +124,7 @@ async def sleep(ctx, ms: int = 250):
     input_schema={"type": "object", "properties": {}},
     output_mode="scalar",
     inline_ok=True,
-    metadata={ROLES: ["logs"]},
+    metadata={ROLES: ["logs"], "groups": ["diagnostics"], "stages": ["prepare", "verify"]},
 )
 async def log(ctx):
     await ctx.log("info", "zcpspec-interop log tool called", logger_name="zcpspec-interop")

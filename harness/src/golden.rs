@@ -179,7 +179,9 @@ impl Renumber {
             Value::Null => Value::Null,
             v => match kind {
                 Some(kind) => self.placeholder(kind, v),
-                None if v.as_str().is_some_and(is_timestamp) => self.placeholder("timestamp", v),
+                // Which of two instants a clock gave is not behaviour (two may fall in the same
+                // millisecond), so timestamps are not numbered.
+                None if v.as_str().is_some_and(is_timestamp) => Value::String("<timestamp>".into()),
                 None => v.clone(),
             },
         }
@@ -323,7 +325,7 @@ mod tests {
         assert_eq!(c["messages"][1]["id"], "<id:2>");
         assert_eq!(c["messages"][2]["id"], "<id:1>");
         assert_eq!(c["messages"][0]["result"]["nextCursor"], "<cursor:1>");
-        assert_eq!(c["messages"][0]["result"]["at"], "<timestamp:1>");
+        assert_eq!(c["messages"][0]["result"]["at"], "<timestamp>");
         assert_eq!(
             c["messages"][0]["result"]["serverInfo"]["version"],
             "<version>"

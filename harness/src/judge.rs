@@ -219,10 +219,8 @@ fn evaluate(x: &Expectation, events: &[Event]) -> CheckResult {
                     result.frames = vec![answered.seq];
                 }
                 (None, None) => {
-                    result.message = format!(
-                        "no response to {} for {within_ms} ms",
-                        matcher::compact(id)
-                    );
+                    result.message =
+                        format!("no response to {} for {within_ms} ms", matcher::compact(id));
                 }
             }
         }
@@ -340,7 +338,9 @@ fn judge_pages(
             return;
         };
         result.frames.push(event.seq);
-        let page = received(event).and_then(|f| f.json.clone()).unwrap_or(Value::Null);
+        let page = received(event)
+            .and_then(|f| f.json.clone())
+            .unwrap_or(Value::Null);
         match (&mut joined, page.get("result")) {
             (None, _) => joined = Some(page),
             (Some(first), Some(Value::Object(more))) => {
@@ -360,7 +360,9 @@ fn judge_pages(
         .map(|m| matcher::check(m, &message))
         .unwrap_or_default();
     let pages = requests.len();
-    describe_problems(result, problems, broken, || format!("the {pages} page(s) joined"));
+    describe_problems(result, problems, broken, || {
+        format!("the {pages} page(s) joined")
+    });
 }
 
 /// Sets a result from matcher problems: pass when there are none, else the level's verdict with

@@ -26,7 +26,8 @@ fn shared_spec() -> Option<PathBuf> {
     }
 }
 
-/// The official definition describing a result (or a whole notification) of `method`.
+/// The official definition describing a result (or a whole notification or server request) of
+/// `method`.
 fn definition(method: &str) -> Option<&'static str> {
     Some(match method {
         "initialize" => "InitializeResult",
@@ -41,6 +42,9 @@ fn definition(method: &str) -> Option<&'static str> {
         "completion/complete" => "CompleteResult",
         "notifications/progress" => "ProgressNotification",
         "notifications/message" => "LoggingMessageNotification",
+        "notifications/elicitation/complete" => "ElicitationCompleteNotification",
+        "elicitation/create" => "ElicitRequest",
+        "sampling/createMessage" => "CreateMessageRequest",
         shapes::CREATE_TASK_RESULT => "CreateTaskResult",
         "tasks/get" => "GetTaskResult",
         "tasks/cancel" => "CancelTaskResult",
@@ -122,9 +126,15 @@ fn samples(revision: Revision) -> Vec<(Revision, String, Value, Value)> {
                                     negotiated = r;
                                 }
                             }
-                            out.push((negotiated, method.to_string(), result.clone(), result.clone()));
+                            out.push((
+                                negotiated,
+                                method.to_string(),
+                                result.clone(),
+                                result.clone(),
+                            ));
                         }
-                        MessageKind::Notification { method } => {
+                        MessageKind::Notification { method }
+                        | MessageKind::Request { method, .. } => {
                             out.push((
                                 negotiated,
                                 method.to_string(),
@@ -173,7 +183,8 @@ fn our_shapes_agree_with_the_official_schemas_on_every_reference_message() {
                 .filter_map(Value::as_str)
             {
                 let mut without = whole.clone();
-                let target = if method.starts_with("notifications/") {
+                // A notification's or a server request's shape covers its params.
+                let target = if whole.get("method").is_some() {
                     &mut without["params"]
                 } else {
                     &mut without

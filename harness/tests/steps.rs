@@ -147,3 +147,28 @@ steps:
     assert_eq!(verdict, Verdict::NotObserved);
     assert!(message.contains("never_captured"), "{message}");
 }
+
+#[tokio::test]
+async fn a_handler_can_answer_with_a_json_rpc_error() {
+    // The reference server's list_roots reports the message of the error it got.
+    let (code, checks) = run(r#"
+id: t/handler-error
+title: a handler that answers roots/list with an error
+client:
+  capabilities: { roots: {} }
+handlers:
+  roots/list: { $error: { code: -32000, message: "no roots here" } }
+requires: { role: uses_roots }
+steps:
+  - initialize: {}
+  - request:
+      method: tools/call
+      params: { name: "${tool.name}", arguments: {} }
+    expect:
+      - check: tools/call-answered
+        match: { result: { isError: true, content: [{ text: { $regex: "no roots here" } }] } }
+"#)
+    .await;
+    assert_eq!(code, 0);
+    assert_eq!(verdict_of(&checks, "tools/call-answered").0, Verdict::Pass);
+}

@@ -645,7 +645,11 @@ fn progress_none_after_response(v: &View) -> Finding {
         {
             // A task-augmented request's progress goes on until the task is terminal.
             let end = response.map(|r| {
-                let task = v.received.iter().find(|msg| msg.seq == r).and_then(tasks::created_task);
+                let task = v
+                    .received
+                    .iter()
+                    .find(|msg| msg.seq == r)
+                    .and_then(tasks::created_task);
                 match task {
                     Some(task_id) => tasks::terminal_at(v, task_id).unwrap_or(u64::MAX),
                     None => r,

@@ -94,7 +94,10 @@ pub fn result_key<'a>(method: &'a str, params: Option<&Value>, result: &Value) -
 
 fn schemas() -> HashMap<&'static str, Value> {
     HashMap::from([
-        (CREATE_TASK_RESULT, json!({"type": "object", "required": ["task"], "properties": {"task": task()}})),
+        (
+            CREATE_TASK_RESULT,
+            json!({"type": "object", "required": ["task"], "properties": {"task": task()}}),
+        ),
         ("tasks/get", task()),
         ("tasks/cancel", task()),
         ("tasks/list", paginated("tasks", task())),

@@ -3,6 +3,9 @@
 //! awaiting an answer, the answer that completes the waiting call, and the client's cancellation
 //! of that call, which abandons the request with a notifications/cancelled of the server's own.
 
+#[cfg(test)]
+pub(super) mod tests;
+
 use super::{Fault, Output, Server};
 use crate::protocol::frame::same_id;
 use serde_json::{json, Value};
@@ -133,5 +136,5 @@ impl Server {
 
 /// The message of a JSON-RPC error object the client answered with.
 pub(super) fn error_message(error: &Value) -> &str {
-    (error.get("message").and_then(Value::as_str)).unwrap_or("no message")
+    (error.get("message").and_then(Value::as_str)).unwrap_or("the client answered with an error")
 }

@@ -230,7 +230,7 @@ faults! {
     EndpointNotFirst = "endpoint-not-first",
     /// /sse and /messages serve requests whose Origin header names a foreign site instead of answering 403.
     LegacyIgnoreOrigin = "legacy-ignore-origin",
-    /// /mcp sends its own requests (roots/list, …) on the session's GET stream as well as on the POST's stream.
+    /// /mcp sends its roots/list requests on the session's GET stream as well as on the POST's stream.
     BroadcastRequests = "broadcast-requests",
     /// /mcp session ids contain a space, which is not visible ASCII.
     SessionIdWithSpace = "session-id-with-space",

@@ -62,10 +62,7 @@ pub(super) enum Incoming {
         body: Result<Value, Value>,
     },
     /// Not a JSON-RPC message; `id` is the message's id if it could be read, else null.
-    Invalid {
-        id: Value,
-        problem: Problem,
-    },
+    Invalid { id: Value, problem: Problem },
 }
 
 /// Why a JSON value is not a valid JSON-RPC message.

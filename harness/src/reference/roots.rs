@@ -26,7 +26,7 @@ impl Server {
                 Some(uris) => text_result(uris.join("\n")),
                 None => error_result("the client's roots/list result has no valid roots array"),
             },
-            Err(error) => error_result(&format!("roots/list failed: {}", error_message(&error))),
+            Err(error) => error_result(error_message(&error)),
         };
         self.respond(call_id, Ok(result))
     }

@@ -13,7 +13,12 @@ use std::time::Duration;
 const STEPS: u64 = 4;
 
 impl Server {
-    pub(super) fn start_sleep(&mut self, call_id: &Value, ms: u64, token: Option<Value>) -> Vec<Output> {
+    pub(super) fn start_sleep(
+        &mut self,
+        call_id: &Value,
+        ms: u64,
+        token: Option<Value>,
+    ) -> Vec<Output> {
         let job = Job::SleepStep {
             call_id: call_id.clone(),
             token,
@@ -60,9 +65,9 @@ impl Server {
         if self.has(Fault::IgnoreCancellation) {
             return Vec::new();
         }
-        let stopped = self.later.cancel(|job| {
-            matches!(job, Job::SleepStep { call_id, .. } if same_id(call_id, request_id))
-        });
+        let stopped = self.later.cancel(
+            |job| matches!(job, Job::SleepStep { call_id, .. } if same_id(call_id, request_id)),
+        );
         if !stopped && self.has(Fault::CrashOnStaleCancel) {
             return vec![Output::Exit(1)];
         }

@@ -130,7 +130,8 @@ impl Server {
         let work_job = Job::TaskWork {
             task_id: id.clone(),
         };
-        self.later.after(Duration::from_millis(first_step), work_job);
+        self.later
+            .after(Duration::from_millis(first_step), work_job);
         let expiry = Job::TaskExpiry {
             task_id: id.clone(),
         };
@@ -344,7 +345,10 @@ impl Server {
         let task = (self.tasks.list.iter())
             .find(|task| task.id == task_id)
             .expect("only known tasks have results");
-        let outcome = task.outcome.clone().expect("terminal tasks have an outcome");
+        let outcome = task
+            .outcome
+            .clone()
+            .expect("terminal tasks have an outcome");
         let outcome = outcome.map(|mut result| {
             if !self.has(Fault::TaskResultUnrelated) {
                 result["_meta"] = json!({ RELATED_TASK: { "taskId": task_id } });
@@ -357,11 +361,16 @@ impl Server {
     /// The task a tasks/* request names by `params.taskId` (related-task `_meta` is ignored).
     fn named_task(&self, params: &Value) -> Result<String, RpcError> {
         let named = match self.has(Fault::TaskIdFromMeta) {
-            true => params.pointer(&format!("/_meta/{}/taskId", RELATED_TASK.replace('/', "~1"))),
+            true => params.pointer(&format!(
+                "/_meta/{}/taskId",
+                RELATED_TASK.replace('/', "~1")
+            )),
             false => None,
         };
         let Some(task_id) = named.or(params.get("taskId")).and_then(Value::as_str) else {
-            return Err(RpcError::invalid_params("tasks requests need a taskId string"));
+            return Err(RpcError::invalid_params(
+                "tasks requests need a taskId string",
+            ));
         };
         match self.tasks.list.iter().any(|task| task.id == task_id) {
             true => Ok(task_id.to_string()),
@@ -411,9 +420,13 @@ impl Server {
             Ok(task_id) => task_id,
             Err(error) => return self.respond(id, Err(error)),
         };
-        let status = self.tasks.get(&task_id).expect("named_task found it").status;
+        let status = self
+            .tasks
+            .get(&task_id)
+            .expect("named_task found it")
+            .status;
         if status.is_terminal() && !self.has(Fault::TaskCancelTerminal) {
-            let message = format!("task {task_id} is already {}", status.as_str());
+            let message = format!("the task is already {}", status.as_str());
             return self.respond(id, Err(RpcError::invalid_params(message)));
         }
         if self.has(Fault::TaskCancelIgnored) {
@@ -422,9 +435,7 @@ impl Server {
         }
         self.later
             .cancel(|job| matches!(job, Job::TaskWork { task_id: t } if *t == task_id));
-        let outcome = Err(RpcError::invalid_request(format!(
-            "task {task_id} was cancelled"
-        )));
+        let outcome = Err(RpcError::invalid_request("the task was cancelled"));
         let message = Some("cancelled by the client".to_string());
         let dues = self.finish_task(&task_id, Status::Cancelled, message, outcome);
         let task = self.task_json(&task_id);
@@ -478,5 +489,107 @@ mod tests {
         let time = UNIX_EPOCH + Duration::from_millis(1_763_683_200_123);
         assert_eq!(iso8601(time), "2025-11-21T00:00:00.123Z");
         assert_eq!(iso8601(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+    }
+}
+
+#[cfg(test)]
+pub(super) mod exercise {
+    use super::super::{Fault, Output, Server};
+    use serde_json::{json, Value};
+    use std::time::{Duration, Instant};
+
+    /// A 2025-11-25 session that touches every task and cancellation edge the faults break, with
+    /// time run forward so that scheduled work happens.
+    pub(in crate::reference) fn exercise(fault: Option<Fault>) -> Vec<Output> {
+        let mut server = Server::new(fault);
+        let mut outputs = Vec::new();
+        let mut send = |server: &mut Server, message: Value| {
+            let mut out = server.handle_line(message.to_string().as_bytes());
+            let later = Instant::now() + Duration::from_secs(30);
+            out.extend(
+                server
+                    .run_due(later)
+                    .into_iter()
+                    .flat_map(|due| due.outputs),
+            );
+            out
+        };
+        let initialize = json!({ "jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": { "elicitation": {} },
+            "clientInfo": { "name": "test", "version": "0" } } });
+        outputs.extend(send(&mut server, initialize));
+        let call = |id: u64, params: Value| json!({ "jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params });
+        let rpc = |id: u64, method: &str, params: Value| json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+        let task = json!({ "ttl": 60000 });
+        // A sleep to cancel in flight (answered only when time runs on), then stale cancels.
+        outputs
+            .extend(server.handle_line(call(1, json!({ "name": "sleep" })).to_string().as_bytes()));
+        let cancel = |id: Value| json!({ "jsonrpc": "2.0", "method": "notifications/cancelled", "params": { "requestId": id } });
+        outputs.extend(send(&mut server, cancel(json!(1))));
+        outputs.extend(send(&mut server, cancel(json!("never"))));
+        outputs.extend(send(
+            &mut server,
+            rpc(2, "tools/list", json!({ "task": task })),
+        ));
+        outputs.extend(send(
+            &mut server,
+            call(
+                3,
+                json!({ "name": "echo", "arguments": { "text": "x" }, "task": task }),
+            ),
+        ));
+        outputs.extend(send(&mut server, call(4, json!({ "name": "approve" }))));
+        // Two sleeping tasks: one whose tasks/result is asked early, one cancelled.
+        let sleep = json!({ "name": "sleep", "task": task, "_meta": { "progressToken": "p" } });
+        let created = server.handle_line(call(5, sleep.clone()).to_string().as_bytes());
+        let first = task_id(&created);
+        outputs.extend(created);
+        outputs.extend(
+            server.handle_line(
+                rpc(6, "tasks/result", json!({ "taskId": first }))
+                    .to_string()
+                    .as_bytes(),
+            ),
+        );
+        let created = server.handle_line(call(7, sleep).to_string().as_bytes());
+        let second = task_id(&created);
+        outputs.extend(created);
+        let related = json!({ "io.modelcontextprotocol/related-task": { "taskId": "other" } });
+        outputs.extend(send(
+            &mut server,
+            rpc(
+                8,
+                "tasks/get",
+                json!({ "taskId": second, "_meta": related }),
+            ),
+        ));
+        outputs.extend(send(
+            &mut server,
+            rpc(9, "tasks/cancel", json!({ "taskId": second })),
+        ));
+        outputs.extend(send(&mut server, rpc(10, "tasks/list", json!({}))));
+        outputs.extend(send(
+            &mut server,
+            rpc(11, "tasks/get", json!({ "taskId": "nope" })),
+        ));
+        // A task that needs input, answered.
+        outputs.extend(send(
+            &mut server,
+            call(12, json!({ "name": "approve", "task": task })),
+        ));
+        let answer = json!({ "jsonrpc": "2.0", "id": "task-elicitation-1",
+            "result": { "action": "accept", "content": { "approved": true } } });
+        outputs.extend(send(&mut server, answer));
+        outputs
+    }
+
+    fn task_id(outputs: &[Output]) -> String {
+        outputs
+            .iter()
+            .find_map(|output| match output {
+                Output::Message(m) => m.pointer("/result/task/taskId")?.as_str().map(String::from),
+                _ => None,
+            })
+            .unwrap_or_default()
     }
 }

@@ -93,13 +93,16 @@ fn requests_before_initialize_are_refused_except_ping() {
 }
 
 #[test]
-fn tools_list_has_two_pages_of_all_eight_tools() {
+fn tools_list_pages_through_every_tool_of_the_revision() {
     let mut server = session("2025-06-18", None, json!({}));
     let first = call(&mut server, "tools/list", json!({}))["result"].clone();
-    let cursor = first["nextCursor"].clone();
-    let second = call(&mut server, "tools/list", json!({ "cursor": cursor }))["result"].clone();
-    assert!(second.get("nextCursor").is_none());
-    let names: Vec<&str> = [&first, &second]
+    let mut pages = vec![first.clone()];
+    while let Some(cursor) = pages.last().unwrap().get("nextCursor").cloned() {
+        let page = call(&mut server, "tools/list", json!({ "cursor": cursor }))["result"].clone();
+        pages.push(page);
+    }
+    assert_eq!(pages.len(), 3);
+    let names: Vec<&str> = pages
         .iter()
         .flat_map(|page| page["tools"].as_array().unwrap())
         .map(|tool| tool["name"].as_str().unwrap())
@@ -113,6 +116,9 @@ fn tools_list_has_two_pages_of_all_eight_tools() {
         "list_roots",
         "reverse",
         "uppercase",
+        "sleep",
+        "ask_user",
+        "sample",
     ];
     assert_eq!(names, expected);
     assert!(first["tools"][1].get("outputSchema").is_some());
@@ -441,6 +447,10 @@ fn exercise(fault: Option<Fault>, version: &str, capabilities: Value) -> (Vec<Ou
         json!({ "jsonrpc": "2.0", "id": 12, "method": "resources/read", "params": { "uri": "ref://nothing" } }),
         json!({ "jsonrpc": "2.0", "id": 13, "method": "prompts/get", "params": { "name": "nope" } }),
         json!({ "jsonrpc": "2.0", "id": 14, "method": "prompts/get", "params": { "name": "greeting" } }),
+        json!({ "jsonrpc": "2.0", "id": 15, "method": "resources/read", "params": {} }),
+        json!({ "jsonrpc": "2.0", "id": 16, "method": "resources/read", "params": { "uri": "file:///../etc/passwd" } }),
+        json!({ "jsonrpc": "2.0", "id": 17, "method": "prompts/list" }),
+        json!({ "jsonrpc": "2.0", "id": 18, "method": "prompts/get", "params": { "name": "describe_image" } }),
     ];
     for line in &lines {
         outputs.extend(send(&mut server, line));
@@ -460,6 +470,8 @@ fn exercise(fault: Option<Fault>, version: &str, capabilities: Value) -> (Vec<Ou
         outputs.extend(send(&mut server, &call));
     }
     outputs.extend(server.handle_line(b"not json"));
+    outputs.extend(super::client_requests::tests::exercise(fault));
+    outputs.extend(super::tasks::exercise::exercise(fault));
     (outputs, server.keeps_running_after_input_closes())
 }
 

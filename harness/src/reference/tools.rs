@@ -1,10 +1,10 @@
-//! The eight tools: their definitions per revision, argument validation against their input
+//! The tools: their definitions per revision, argument validation against their input
 //! schemas, and what each call does.
 
 use super::jsonrpc::{Outcome, RpcError};
 use super::tasks::Work;
-use crate::protocol::codes;
 use super::{Fault, Output, Server};
+use crate::protocol::codes;
 use crate::protocol::Revision;
 use crate::runner::roles::ROLES_META_KEY;
 use serde_json::{json, Number, Value};
@@ -194,7 +194,10 @@ impl Tool {
         if self == Tool::Echo && revision >= Revision::V2025_03_26 {
             definition["annotations"] = json!({ "readOnlyHint": true });
         }
-        if let Some(support) = self.task_support().filter(|_| revision >= Revision::V2025_11_25) {
+        if let Some(support) = self
+            .task_support()
+            .filter(|_| revision >= Revision::V2025_11_25)
+        {
             definition["execution"] = json!({ "taskSupport": support });
         }
         if let Some(role) = self.role().filter(|_| revision >= Revision::V2025_06_18) {
@@ -281,7 +284,9 @@ impl Server {
                         Tool::Approve => Work::Approve {
                             subject: arguments["subject"].as_str().unwrap_or("it").to_string(),
                         },
-                        _ => Work::Sleep { ms: sleep_ms(&arguments) },
+                        _ => Work::Sleep {
+                            ms: sleep_ms(&arguments),
+                        },
                     };
                     let task = task.clone();
                     return self.create_task(id, work, &task, token);
@@ -385,7 +390,10 @@ impl Server {
 }
 
 fn sleep_ms(arguments: &Value) -> u64 {
-    arguments.get("ms").and_then(Value::as_u64).unwrap_or(DEFAULT_SLEEP_MS)
+    arguments
+        .get("ms")
+        .and_then(Value::as_u64)
+        .unwrap_or(DEFAULT_SLEEP_MS)
 }
 
 pub(super) fn text_result(text: String) -> Value {

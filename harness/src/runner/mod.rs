@@ -6,11 +6,11 @@ pub mod roles;
 mod session;
 
 use crate::protocol::Revision;
-use profile::Profile;
 use crate::reference::Fault;
 use crate::scenario::Scenario;
 use crate::trace::Trace;
 use crate::transport::{self, Connection};
+use profile::Profile;
 use std::sync::Arc;
 use std::time::Duration;
 

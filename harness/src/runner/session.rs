@@ -471,7 +471,8 @@ impl<'a> Session<'a> {
                     }
                     // The poll interval is the protocol's pacing, not synchronisation: the
                     // server's own pollInterval when it suggests one.
-                    let suggested = lookup(&response, "result.pollInterval").and_then(Value::as_u64);
+                    let suggested =
+                        lookup(&response, "result.pollInterval").and_then(Value::as_u64);
                     let interval = suggested.unwrap_or(*interval_ms);
                     tokio::time::sleep(Duration::from_millis(interval)).await;
                 }
@@ -667,7 +668,12 @@ impl<'a> Session<'a> {
     }
 
     /// Waits for the response to request `id`.
-    async fn await_response(&mut self, path: &str, method: &str, id: &Value) -> Result<Value, Stop> {
+    async fn await_response(
+        &mut self,
+        path: &str,
+        method: &str,
+        id: &Value,
+    ) -> Result<Value, Stop> {
         let started = Instant::now();
         let deadline = started + self.config.timeout;
         let found = self

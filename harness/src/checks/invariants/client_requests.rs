@@ -117,11 +117,18 @@ fn url_elicitations<'a>(v: &View<'a>) -> Vec<(u64, &'a Value)> {
         .filter_map(|(seq, params)| Some((seq, params?)))
         .filter(|(_, params)| params.get("mode").and_then(Value::as_str) == Some("url"))
         .collect();
-    for (seq, error) in url_required_errors(v) {
-        let listed = error
-            .pointer("/data/elicitations")
-            .and_then(Value::as_array);
-        out.extend(listed.into_iter().flatten().map(|e| (seq, e)));
+    // An error that lists elicitations hands them out even when its code is malformed: that is
+    // for url-required-error to judge.
+    let errors = (v.responses()).filter_map(|(m, _)| Some((m.seq, m.value.get("error")?)));
+    for (seq, error) in errors.filter(|_| v.revision >= Some(Revision::V2025_11_25)) {
+        let listed = error.pointer("/data/elicitations");
+        out.extend(
+            listed
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|e| (seq, e)),
+        );
     }
     out.sort_by_key(|(seq, _)| *seq);
     out

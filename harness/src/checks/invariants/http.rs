@@ -88,12 +88,14 @@ fn connection_of(v: &View, seq: u64) -> usize {
 fn streams_of_frames(v: &View) -> HashMap<u64, Stream> {
     let mut roots: HashMap<Stream, u32> = HashMap::new();
     let mut event_streams: HashMap<(usize, &str), u32> = HashMap::new();
-    let mut pending: Option<(u64, Stream)> = None;
+    // The stream of an SSE message note just seen, until the next event shows its frame.
+    let mut pending: Option<Stream> = None;
     let mut streams = HashMap::new();
     let mut frames = v.frames.iter().map(|(seq, _)| *seq).peekable();
     for (seq, conn, note) in &v.notes {
+        // The frames before this note; only the first can be the pending event's message.
         while let Some(frame) = frames.next_if(|frame| frame < seq) {
-            if let Some((_, stream)) = pending.take().filter(|(at, _)| *at < frame) {
+            if let Some(stream) = pending.take() {
                 streams.insert(frame, stream);
             }
         }
@@ -103,8 +105,7 @@ fn streams_of_frames(v: &View) -> HashMap<u64, Stream> {
                 exchange, headers, ..
             } => {
                 let resumed = header(headers, "last-event-id")
-                    .and_then(|id| event_streams.get(&(*conn, id)))
-                    .map(|origin| *roots.get(&(*conn, *origin)).unwrap_or(origin));
+                    .and_then(|id| event_streams.get(&(*conn, id)).copied());
                 roots.insert((*conn, *exchange), resumed.unwrap_or(*exchange));
             }
             Note::Sse {
@@ -120,16 +121,14 @@ fn streams_of_frames(v: &View) -> HashMap<u64, Stream> {
                 }
                 let carries = *data_bytes > 0 && matches!(event.as_deref(), None | Some("message"));
                 if carries {
-                    pending = Some((*seq, (*conn, root)));
+                    pending = Some((*conn, root));
                 }
             }
             _ => {}
         }
     }
-    if let (Some((at, stream)), Some(frame)) = (pending, frames.next()) {
-        if at < frame {
-            streams.insert(frame, stream);
-        }
+    if let (Some(stream), Some(frame)) = (pending, frames.next()) {
+        streams.insert(frame, stream);
     }
     streams
 }
@@ -154,4 +153,99 @@ fn session_id_visible_ascii(v: &View) -> Finding {
         }
     }
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Frame;
+    use crate::trace::{Event, EventKind};
+    use serde_json::json;
+
+    fn request(exchange: u32, last_event_id: Option<&str>) -> EventKind {
+        let headers = last_event_id
+            .map(|id| vec![("last-event-id".to_string(), id.to_string())])
+            .unwrap_or_default();
+        EventKind::Transport(Note::HttpRequest {
+            exchange,
+            method: "GET".into(),
+            path: "/mcp".into(),
+            carries: None,
+            headers,
+        })
+    }
+
+    fn event(exchange: u32, id: &str) -> EventKind {
+        EventKind::Transport(Note::Sse {
+            exchange,
+            id: Some(id.into()),
+            event: Some("message".into()),
+            retry: None,
+            data_bytes: 40,
+        })
+    }
+
+    fn roots_request() -> EventKind {
+        let message = json!({"jsonrpc": "2.0", "id": "r1", "method": "roots/list"});
+        EventKind::Received {
+            frame: Frame::from_value(message),
+        }
+    }
+
+    fn judged(kinds: Vec<EventKind>) -> Finding {
+        let mut events = vec![Event {
+            seq: 0,
+            ms: 0.0,
+            kind: EventKind::Spawned {
+                command: "test".into(),
+                transport: Kind::StreamableHttp,
+                pid: None,
+            },
+        }];
+        for kind in kinds {
+            let seq = events.len() as u64;
+            events.push(Event { seq, ms: 0.0, kind });
+        }
+        one_stream_per_message(&View::new(&events))
+    }
+
+    #[test]
+    fn a_message_on_two_streams_is_a_broadcast() {
+        let f = judged(vec![
+            request(1, None),
+            request(2, None),
+            event(1, "1"),
+            roots_request(),
+            event(2, "2"),
+            roots_request(),
+        ]);
+        assert_eq!(f.judged, 2);
+        assert_eq!(f.violation.map(|(seq, ..)| seq), Some(6));
+    }
+
+    #[test]
+    fn a_json_answer_and_an_sse_stream_are_two_streams() {
+        let f = judged(vec![
+            request(1, None),
+            roots_request(),
+            event(1, "1"),
+            roots_request(),
+        ]);
+        assert!(f.violation.is_some());
+    }
+
+    #[test]
+    fn a_replay_on_the_resumed_stream_is_the_same_stream() {
+        let f = judged(vec![
+            request(1, None),
+            event(1, "1"),
+            roots_request(),
+            request(2, Some("1")),
+            request(3, Some("1")),
+            event(3, "1"),
+            roots_request(),
+        ]);
+        assert_eq!(f.judged, 2);
+        assert!(f.violation.is_none());
+    }
 }

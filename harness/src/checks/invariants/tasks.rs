@@ -20,7 +20,13 @@ pub(super) const RULES: &[(&str, Rule)] = &[
 ];
 
 const RELATED_TASK: &str = "io.modelcontextprotocol/related-task";
-const STATUSES: [&str; 5] = ["working", "input_required", "completed", "failed", "cancelled"];
+const STATUSES: [&str; 5] = [
+    "working",
+    "input_required",
+    "completed",
+    "failed",
+    "cancelled",
+];
 
 static ISO_8601: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
@@ -69,7 +75,12 @@ pub(super) fn seen<'a>(v: &View<'a>) -> Vec<Seen<'a>> {
             "tasks/get" => push(Source::Get, result),
             "tasks/cancel" => push(Source::Cancel, result),
             "tasks/list" => {
-                for task in result.get("tasks").and_then(Value::as_array).into_iter().flatten() {
+                for task in result
+                    .get("tasks")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     push(Source::List, task);
                 }
             }
@@ -122,17 +133,21 @@ fn capability_declared(v: &View) -> Finding {
             continue;
         };
         let offered = match method {
-            "tools/list" => (response.value.pointer("/result/tools").and_then(Value::as_array))
-                .into_iter()
-                .flatten()
-                .find(|tool| {
-                    matches!(
-                        tool.pointer("/execution/taskSupport").and_then(Value::as_str),
-                        Some("optional" | "required")
-                    )
-                })
-                .and_then(|tool| tool.get("name"))
-                .map(|name| format!("tool {} takes tasks", compact(name))),
+            "tools/list" => (response
+                .value
+                .pointer("/result/tools")
+                .and_then(Value::as_array))
+            .into_iter()
+            .flatten()
+            .find(|tool| {
+                matches!(
+                    tool.pointer("/execution/taskSupport")
+                        .and_then(Value::as_str),
+                    Some("optional" | "required")
+                )
+            })
+            .and_then(|tool| tool.get("name"))
+            .map(|name| format!("tool {} takes tasks", compact(name))),
             "tools/call" => (response.value.pointer("/result/task/taskId"))
                 .map(|task| format!("tools/call created task {}", compact(task))),
             _ => None,
@@ -241,7 +256,10 @@ fn related_task_meta(v: &View) -> Finding {
         let Some(task_id) = m.value.pointer("/params/taskId").and_then(Value::as_str) else {
             continue;
         };
-        let Some(response) = v.response_to(id).filter(|r| r.value.get("result").is_some()) else {
+        let Some(response) = v
+            .response_to(id)
+            .filter(|r| r.value.get("result").is_some())
+        else {
             continue;
         };
         let got = related(response, "result");
@@ -316,16 +334,29 @@ fn task_keeps_token(v: &View) -> Finding {
         .collect();
     for m in v.notifications("notifications/progress") {
         let token = m.value.pointer("/params/progressToken");
-        let running = tasks.iter().find(|(_, from, to, _)| *from < m.seq && m.seq < *to);
+        let running = tasks
+            .iter()
+            .find(|(_, from, to, _)| *from < m.seq && m.seq < *to);
         let Some((task_token, _, _, task_id)) = running else {
             continue;
         };
-        let known = token.is_some_and(|t| given.iter().any(|g| crate::protocol::frame::same_id(g, t)));
+        let known =
+            token.is_some_and(|t| given.iter().any(|g| crate::protocol::frame::same_id(g, t)));
         f.judge(
             m.seq,
             known,
-            || format!("progress for task {task_id} under token {}", compact(task_token)),
-            || format!("progress under token {} during task {task_id}", describe(token)),
+            || {
+                format!(
+                    "progress for task {task_id} under token {}",
+                    compact(task_token)
+                )
+            },
+            || {
+                format!(
+                    "progress under token {} during task {task_id}",
+                    describe(token)
+                )
+            },
         );
     }
     f

@@ -6,15 +6,17 @@
 //!
 //! There is no stream: the notifications and requests the server sends are dropped, so a
 //! request the server answers only after hearing from the client (list_roots, when the client
-//! declared roots) or never (the faults that hang) gets no answer at all.
+//! declared roots) or never (the faults that hang) gets no answer at all. A request answered
+//! later (a sleep, a blocking tasks/result) holds its POST while the server's schedule runs.
 
 use super::body;
 use super::gate::{self, refuse, JSON};
-use super::message::{finishes, is_server_message, until_exit, Posted};
-use super::registry::lock;
+use super::message::{answers, finishes, is_server_message, until_exit, Posted};
+use super::registry::{lock, Shared};
 use super::App;
 use crate::protocol::zcp::to_native;
 use crate::reference::discovery::requested_profile;
+use crate::reference::serve::sleep_until;
 use crate::reference::{Fault, Output, Server};
 use axum::body::Body;
 use axum::extract::State;
@@ -23,6 +25,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use std::sync::Arc;
+use std::time::Instant;
 
 const SESSION_HEADERS: [&str; 2] = ["x-zcp-session", "mcp-session-id"];
 
@@ -53,7 +56,16 @@ pub(super) async fn post(
             None => return refuse(StatusCode::NOT_FOUND, "Not Found: unknown session"),
         }
     };
-    let (outputs, exit) = until_exit(lock(&server).handle_line(&bytes));
+    let (mut outputs, exit) = {
+        let mut server = lock(&server);
+        // Scheduled work (a task's progress) catches up first; its notifications have no
+        // channel on this surface.
+        server.run_due(Instant::now());
+        until_exit(server.handle_line(&bytes))
+    };
+    if let (Some(id), None, false) = (posted.request_id(), &exit, finishes(&outputs)) {
+        outputs.extend(answer_when_due(&server, id).await);
+    }
     if exit.is_some() {
         app.native.remove(&session_id);
     }
@@ -79,6 +91,21 @@ pub(super) async fn post(
         response.headers_mut().insert(name, id.clone());
     }
     response
+}
+
+/// A slow answer (a sleep, a tasks/result): runs the session server's schedule until the
+/// response to request `id` is among what comes due. With nothing scheduled it never comes.
+async fn answer_when_due(server: &Shared<Server>, id: &Value) -> Vec<Output> {
+    loop {
+        let due = lock(server).next_due();
+        sleep_until(due).await;
+        let outputs: Vec<Output> = (lock(server).run_due(Instant::now()).into_iter())
+            .flat_map(|due| due.outputs)
+            .collect();
+        if outputs.iter().any(|output| answers(output, id)) {
+            return outputs;
+        }
+    }
 }
 
 /// A response (or a batch of them) with its result in the native dialect: a tools/list result

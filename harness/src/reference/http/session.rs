@@ -20,7 +20,7 @@ pub(super) struct Session {
     /// ping-stream notifications received so far.
     pings: u64,
     clock: Clock,
-    /// BroadcastRequests: requests of the server's own on a POST's stream go to the GET stream too.
+    /// BroadcastRequests: roots/list requests on a POST's stream go to the GET stream too.
     broadcast: bool,
 }
 
@@ -195,11 +195,10 @@ impl Session {
 
     fn deliver(&mut self, sink: &mut Sink, outputs: Vec<Output>) {
         for output in outputs {
-            let request = matches!(&output, Output::Message(m) if m.get("id").is_some());
-            if self.broadcast && request && is_server_message(&output) {
-                if let Sink::Sse { .. } = sink {
-                    self.push_get(output.clone());
-                }
+            let roots_request = matches!(&output, Output::Message(m)
+                if m.get("method").is_some_and(|m| m == "roots/list"));
+            if self.broadcast && roots_request && matches!(sink, Sink::Sse { .. }) {
+                self.push_get(output.clone());
             }
             match sink {
                 Sink::Sse { feed, count } => {

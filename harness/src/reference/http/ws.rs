@@ -6,13 +6,13 @@
 use super::gate;
 use super::App;
 use crate::reference::serve::sleep_until;
-use std::time::Instant;
 use crate::reference::{Fault, Output, Server};
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// The largest text frame built for repeated bytes.
 const REPEAT_FRAME: usize = 1024 * 1024;
