@@ -503,7 +503,7 @@ pub(super) mod exercise {
     pub(in crate::reference) fn exercise(fault: Option<Fault>) -> Vec<Output> {
         let mut server = Server::new(fault);
         let mut outputs = Vec::new();
-        let mut send = |server: &mut Server, message: Value| {
+        let send = |server: &mut Server, message: Value| {
             let mut out = server.handle_line(message.to_string().as_bytes());
             let later = Instant::now() + Duration::from_secs(30);
             out.extend(
