@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import uuid
 import warnings
 from typing import TypedDict
 
@@ -143,6 +144,24 @@ async def ask(ctx: Context) -> str:
     if not _declared(ctx, "elicitation"):
         return "the client declared no elicitation capability"
     result = await ctx.elicit("Approve the zcpspec interop request?", Approval)
+    return f"the user answered {result.action}"
+
+
+@mcp.tool(
+    name="ask_url",
+    description="Asks the user to open a URL (URL-mode elicitation) when the client declared it, then says it completed.",
+    meta={ROLES: ["elicits_url"]},
+    structured_output=False,
+)
+async def ask_url(ctx: Context) -> str:
+    caps = ctx.session.client_params.capabilities if not _V2 else ctx.client_capabilities
+    elicitation = getattr(caps, "elicitation", None) if caps is not None else None
+    if getattr(elicitation, "url", None) is None:
+        return "the client declared no URL-mode elicitation"
+    elicitation_id = str(uuid.uuid4())
+    result = await ctx.elicit_url("Open the link to finish.", "https://example.com/zcpspec", elicitation_id)
+    if result.action == "accept":
+        await ctx.session.send_elicit_complete(elicitation_id, related_request_id=ctx.request_context.request_id)
     return f"the user answered {result.action}"
 
 
