@@ -111,6 +111,12 @@ fn received(event: &Event) -> Option<&Frame> {
     }
 }
 
+/// Whether the event is the server's response to request `id`.
+fn answers(event: &Event, id: &Value) -> bool {
+    received(event)
+        .is_some_and(|f| matches!(f.kind(), MessageKind::Response { id: got } if same_id(got, id)))
+}
+
 /// Evaluates one expectation against the events recorded around it.
 fn evaluate(x: &Expectation, events: &[Event]) -> CheckResult {
     let def = checks::find(x.check).expect("the loader only accepts registered checks");
@@ -127,11 +133,7 @@ fn evaluate(x: &Expectation, events: &[Event]) -> CheckResult {
     let broken = Verdict::broken(def.level);
     match &x.target {
         Target::Response { id, sent } => {
-            let found = events.iter().skip(*sent as usize + 1).find(|e| {
-                received(e).is_some_and(
-                    |f| matches!(f.kind(), MessageKind::Response { id: got } if same_id(got, id)),
-                )
-            });
+            let found = (events.iter().skip(*sent as usize + 1)).find(|e| answers(e, id));
             judge_message(&mut result, x, events, found, *sent, broken, || {
                 format!("the response to request id {}", matcher::compact(id))
             });
@@ -189,11 +191,7 @@ fn evaluate(x: &Expectation, events: &[Event]) -> CheckResult {
             after,
             within_ms,
         } => {
-            let is_response = |e: &&Event| {
-                received(e).is_some_and(
-                    |f| matches!(f.kind(), MessageKind::Response { id: got } if same_id(got, id)),
-                )
-            };
+            let is_response = |e: &&Event| answers(e, id);
             let start = events.get(*after as usize).map_or(0.0, |e| e.ms);
             let before = events.iter().take(*after as usize).find(is_response);
             let within = (events.iter().skip(*after as usize))
@@ -326,11 +324,7 @@ fn judge_pages(
 ) {
     let mut joined: Option<Value> = None;
     for (id, sent) in requests {
-        let found = events.iter().skip(*sent as usize + 1).find(|e| {
-            received(e).is_some_and(
-                |f| matches!(f.kind(), MessageKind::Response { id: got } if same_id(got, id)),
-            )
-        });
+        let found = (events.iter().skip(*sent as usize + 1)).find(|e| answers(e, id));
         let Some(event) = found else {
             judge_message(result, x, events, None, *sent, broken, || {
                 format!("the response to request id {}", matcher::compact(id))

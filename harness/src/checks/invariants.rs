@@ -635,6 +635,7 @@ fn progress_increasing(v: &View) -> Finding {
 fn progress_none_after_response(v: &View) -> Finding {
     let mut f = Finding::new();
     let tokens = progress_tokens(v);
+    let task_ends = tasks::terminal_at(v);
     for m in v.notifications("notifications/progress") {
         let Some(token) = m.value.pointer("/params/progressToken") else {
             continue;
@@ -651,7 +652,7 @@ fn progress_none_after_response(v: &View) -> Finding {
                     .find(|msg| msg.seq == r)
                     .and_then(tasks::created_task);
                 match task {
-                    Some(task_id) => tasks::terminal_at(v, task_id).unwrap_or(u64::MAX),
+                    Some(task_id) => task_ends.get(task_id).copied().unwrap_or(u64::MAX),
                     None => r,
                 }
             });

@@ -30,6 +30,14 @@ pub(super) enum Job {
     TaskExpiry { task_id: String },
 }
 
+impl Due {
+    /// Every output of `dues`, in order: where there is one stream, it is all the same where a
+    /// due belongs.
+    pub fn merged(dues: Vec<Due>) -> Vec<Output> {
+        dues.into_iter().flat_map(|due| due.outputs).collect()
+    }
+}
+
 /// The scheduled jobs, in no particular order.
 #[derive(Default)]
 pub(super) struct Later {

@@ -1,7 +1,7 @@
 //! Serving newline-delimited JSON-RPC over a byte stream: lines in (bounded in length), the
 //! server's [`Output`]s out.
 
-use super::{Output, Server};
+use super::{Due, Output, Server};
 use crate::transport::lines::{Line, LineReader};
 use std::io;
 use std::time::Instant;
@@ -34,9 +34,7 @@ pub async fn serve_lines<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
             tokio::select! {
                 line = &mut next => break line,
                 _ = sleep_until(due) => {
-                    let outputs = (server.run_due(Instant::now()).into_iter())
-                        .flat_map(|due| due.outputs)
-                        .collect();
+                    let outputs = Due::merged(server.run_due(Instant::now()));
                     match write_outputs(&mut output, outputs).await {
                         Ok(None) => {}
                         Ok(Some(status)) => return status,

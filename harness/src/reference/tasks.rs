@@ -288,7 +288,7 @@ impl Server {
             let message = "the input was lost".to_string();
             let result = Ok(super::tools::error_result(&message));
             let dues = self.finish_task(&task_id, Status::Failed, Some(message), result);
-            return Some(dues.into_iter().flat_map(|due| due.outputs).collect());
+            return Some(Due::merged(dues));
         }
         let next = Job::TaskWork {
             task_id: task_id.clone(),
@@ -296,7 +296,7 @@ impl Server {
         self.later
             .after(Duration::from_millis(APPROVAL_STEP_MS), next);
         let dues = self.set_status(&task_id, Status::Working, None);
-        Some(dues.into_iter().flat_map(|due| due.outputs).collect())
+        Some(Due::merged(dues))
     }
 
     /// Changes a task's status and announces it with notifications/tasks/status.
@@ -440,7 +440,7 @@ impl Server {
         let dues = self.finish_task(&task_id, Status::Cancelled, message, outcome);
         let task = self.task_json(&task_id);
         let mut outputs = self.respond(id, Ok(task));
-        outputs.extend(dues.into_iter().flat_map(|due| due.outputs));
+        outputs.extend(Due::merged(dues));
         outputs
     }
 
@@ -494,7 +494,7 @@ mod tests {
 
 #[cfg(test)]
 pub(super) mod exercise {
-    use super::super::{Fault, Output, Server};
+    use super::super::{Due, Fault, Output, Server};
     use serde_json::{json, Value};
     use std::time::{Duration, Instant};
 
@@ -506,12 +506,7 @@ pub(super) mod exercise {
         let send = |server: &mut Server, message: Value| {
             let mut out = server.handle_line(message.to_string().as_bytes());
             let later = Instant::now() + Duration::from_secs(30);
-            out.extend(
-                server
-                    .run_due(later)
-                    .into_iter()
-                    .flat_map(|due| due.outputs),
-            );
+            out.extend(Due::merged(server.run_due(later)));
             out
         };
         let initialize = json!({ "jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {

@@ -104,23 +104,26 @@ pub(super) fn seen<'a>(v: &View<'a>) -> Vec<Seen<'a>> {
     seen
 }
 
-/// The first event at which task `task_id` was seen terminal (a terminal status, or its
+/// For every task seen terminal, the first event at which it was (a terminal status, or its
 /// tasks/result answered).
-pub(super) fn terminal_at(v: &View, task_id: &str) -> Option<u64> {
-    let by_status = seen(v)
-        .into_iter()
-        .filter(|s| s.id() == Some(task_id))
-        .find(|s| matches!(s.status(), Some("completed" | "failed" | "cancelled")))
-        .map(|s| s.seq);
-    let by_result = v
-        .client_requests()
-        .filter(|(m, _, method)| {
-            *method == "tasks/result"
-                && m.value.pointer("/params/taskId").and_then(Value::as_str) == Some(task_id)
-        })
-        .filter_map(|(_, id, _)| v.response_to(id).map(|r| r.seq))
-        .min();
-    by_status.into_iter().chain(by_result).min()
+pub(super) fn terminal_at<'a>(v: &View<'a>) -> HashMap<&'a str, u64> {
+    let mut at: HashMap<&'a str, u64> = HashMap::new();
+    let mut note = |task_id: &'a str, seq: u64| {
+        let first = at.entry(task_id).or_insert(seq);
+        *first = (*first).min(seq);
+    };
+    for s in seen(v) {
+        if let (Some(id), Some("completed" | "failed" | "cancelled")) = (s.id(), s.status()) {
+            note(id, s.seq);
+        }
+    }
+    for (m, id, method) in v.client_requests() {
+        let task_id = m.value.pointer("/params/taskId").and_then(Value::as_str);
+        if let (Some(task_id), "tasks/result", Some(r)) = (task_id, method, v.response_to(id)) {
+            note(task_id, r.seq);
+        }
+    }
+    at
 }
 
 fn capability_declared(v: &View) -> Finding {
@@ -272,15 +275,16 @@ fn related_task_meta(v: &View) -> Finding {
     }
     // A request the server sends while one of the session's tasks is under way, and no ordinary
     // call is in flight, can only be for a task.
-    let created: Vec<(u64, String)> = seen(v)
+    let ends = terminal_at(v);
+    let created: Vec<(u64, &str)> = seen(v)
         .into_iter()
         .filter(|s| s.source == Source::Created)
-        .filter_map(|s| Some((s.seq, s.id()?.to_string())))
+        .filter_map(|s| Some((s.seq, s.id()?)))
         .collect();
     for (m, _, method) in v.server_requests() {
-        let running = created.iter().any(|(at, task_id)| {
-            *at < m.seq && terminal_at(v, task_id).is_none_or(|end| end > m.seq)
-        });
+        let running = created
+            .iter()
+            .any(|(at, task_id)| *at < m.seq && ends.get(task_id).is_none_or(|end| *end > m.seq));
         let call_in_flight = v.client_requests().any(|(c, id, method)| {
             method == "tools/call"
                 && c.seq < m.seq
@@ -293,7 +297,7 @@ fn related_task_meta(v: &View) -> Finding {
         let got = related(m, "params");
         let known = got
             .as_deref()
-            .is_some_and(|id| created.iter().any(|(_, t)| t == id));
+            .is_some_and(|id| created.iter().any(|(_, t)| *t == id));
         f.judge(
             m.seq,
             known,
@@ -323,12 +327,13 @@ fn task_keeps_token(v: &View) -> Finding {
     let given: Vec<&Value> = (v.client_requests())
         .filter_map(|(m, _, _)| m.value.pointer("/params/_meta/progressToken"))
         .collect();
+    let ends = terminal_at(v);
     let tasks: Vec<(&Value, u64, u64, &str)> = (v.client_requests())
         .filter_map(|(m, id, _)| {
             let token = m.value.pointer("/params/_meta/progressToken")?;
             let response = v.response_to(id)?;
             let task_id = created_task(response)?;
-            let end = terminal_at(v, task_id).unwrap_or(u64::MAX);
+            let end = ends.get(task_id).copied().unwrap_or(u64::MAX);
             Some((token, response.seq, end, task_id))
         })
         .collect();

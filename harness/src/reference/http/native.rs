@@ -17,7 +17,7 @@ use super::App;
 use crate::protocol::zcp::to_native;
 use crate::reference::discovery::requested_profile;
 use crate::reference::serve::sleep_until;
-use crate::reference::{Fault, Output, Server};
+use crate::reference::{Due, Fault, Output, Server};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
@@ -99,9 +99,7 @@ async fn answer_when_due(server: &Shared<Server>, id: &Value) -> Vec<Output> {
     loop {
         let due = lock(server).next_due();
         sleep_until(due).await;
-        let outputs: Vec<Output> = (lock(server).run_due(Instant::now()).into_iter())
-            .flat_map(|due| due.outputs)
-            .collect();
+        let outputs = Due::merged(lock(server).run_due(Instant::now()));
         if outputs.iter().any(|output| answers(output, id)) {
             return outputs;
         }

@@ -6,7 +6,7 @@
 use super::gate;
 use super::App;
 use crate::reference::serve::sleep_until;
-use crate::reference::{Fault, Output, Server};
+use crate::reference::{Due, Fault, Output, Server};
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -43,9 +43,7 @@ async fn serve(mut socket: WebSocket, fault: Option<Fault>) {
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
                 Some(Ok(_)) => continue,
             },
-            _ = sleep_until(server.next_due()) => (server.run_due(Instant::now()).into_iter())
-                .flat_map(|due| due.outputs)
-                .collect(),
+            _ = sleep_until(server.next_due()) => Due::merged(server.run_due(Instant::now())),
         };
         for output in outputs {
             if !send(&mut socket, output).await {
