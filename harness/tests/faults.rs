@@ -50,7 +50,10 @@ const BROKEN: &[(&str, &[&str])] = &[
             "tasks/timestamps",
         ],
     ),
-    ("task-result-early", &["tasks/result-blocks"]),
+    (
+        "task-result-early",
+        &["tasks/create-result", "tasks/result-blocks"],
+    ),
     ("task-result-unrelated", &["tasks/related-task-meta"]),
     ("task-elicitation-unrelated", &["tasks/related-task-meta"]),
     ("task-id-from-meta", &["tasks/task-id-authoritative"]),
