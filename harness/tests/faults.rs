@@ -107,6 +107,7 @@ const BROKEN: &[(&str, &[&str])] = &[
             "resources/blob-base64",
             "resources/read-listed",
             "resources/read-unknown",
+            "resources/subscribe-supported",
             "resources/uri-validated",
             "roots/list-changed-tolerated",
             "stdio/exit-on-stdin-close",
@@ -197,6 +198,24 @@ const BROKEN: &[(&str, &[&str])] = &[
     ("log-leaks-credentials", &["logging/no-secrets"]),
     ("invalid-input-schema", &["base/schemas-valid"]),
     ("resource-path-traversal", &["resources/uri-validated"]),
+    ("subscribe-unsupported", &["resources/subscribe-supported"]),
+    ("subscribe-no-updates", &["resources/subscribe-updates"]),
+    (
+        "updated-unsubscribed",
+        &["resources/updated-only-subscribed"],
+    ),
+    (
+        "tools-list-changed-silent",
+        &["tools/list-changed-notified"],
+    ),
+    (
+        "resources-list-changed-silent",
+        &["resources/list-changed-notified"],
+    ),
+    (
+        "prompts-list-changed-silent",
+        &["prompts/list-changed-notified"],
+    ),
     ("prompt-image-not-base64", &["prompts/content-encoding"]),
     (
         "no-server-info",
@@ -359,6 +378,7 @@ const BROKEN: &[(&str, &[&str])] = &[
         "get-returns-json",
         &[
             "http/get-stream",
+            "resources/subscribe-updates",
             "tasks/input-required",
             "tools/call-answered",
         ],
@@ -691,6 +711,12 @@ fault_tests! {
     fault_log_leaks_credentials => "log-leaks-credentials",
     fault_invalid_input_schema => "invalid-input-schema",
     fault_resource_path_traversal => "resource-path-traversal",
+    fault_subscribe_unsupported => "subscribe-unsupported",
+    fault_subscribe_no_updates => "subscribe-no-updates",
+    fault_updated_unsubscribed => "updated-unsubscribed",
+    fault_tools_list_changed_silent => "tools-list-changed-silent",
+    fault_resources_list_changed_silent => "resources-list-changed-silent",
+    fault_prompts_list_changed_silent => "prompts-list-changed-silent",
     fault_prompt_image_not_base64 => "prompt-image-not-base64",
     fault_roots_list_changed_crash => "roots-list-changed-crash",
     fault_sampling_without_max_tokens => "sampling-without-max-tokens",

@@ -2,6 +2,7 @@
 //! at the whole trace and yields a result only when the trace holds something it applies to:
 //! a rule with nothing to judge is silent, never a pass.
 
+mod changes;
 mod client_requests;
 mod http;
 mod meta;
@@ -238,6 +239,7 @@ pub fn evaluate(events: &[Event]) -> Vec<CheckResult> {
         .chain(prompts::RULES)
         .chain(http::RULES)
         .chain(client_requests::RULES)
+        .chain(changes::RULES)
         .filter_map(|(id, rule)| to_result(id, rule(&view)))
         .collect()
 }

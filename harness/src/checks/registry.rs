@@ -563,6 +563,13 @@ pub const CHECKS: &[CheckDef] = &[
         requirement: "A tool that returns structuredContent SHOULD also return the serialized JSON in a TextContent block.",
         catalogue: &["TOOL-07"],
     },
+    CheckDef {
+        id: "tools/list-changed-notified",
+        level: Should,
+        spec: "server/tools §List Changed Notification",
+        requirement: "When the list of available tools changes, a server that declared tools.listChanged SHOULD send notifications/tools/list_changed.",
+        catalogue: &["TOOL-12"],
+    },
     // ── Resources ────────────────────────────────────────────────────────────────────────
     CheckDef {
         id: "resources/read-listed",
@@ -592,6 +599,34 @@ pub const CHECKS: &[CheckDef] = &[
         requirement: "Servers MUST validate all resource URIs: reading a malformed URI or one that climbs out with .. segments is an error, never some resource's contents.",
         catalogue: &["RES-11"],
     },
+    CheckDef {
+        id: "resources/list-changed-notified",
+        level: Should,
+        spec: "server/resources §List Changed Notification",
+        requirement: "When the list of available resources changes, a server that declared resources.listChanged SHOULD send notifications/resources/list_changed.",
+        catalogue: &["RES-08"],
+    },
+    CheckDef {
+        id: "resources/subscribe-supported",
+        level: Should,
+        spec: "server/resources §Capabilities",
+        requirement: "A server that declares resources.subscribe accepts resources/subscribe and resources/unsubscribe for a resource it lists.",
+        catalogue: &["RES-09"],
+    },
+    CheckDef {
+        id: "resources/subscribe-updates",
+        level: Should,
+        spec: "server/resources §Subscriptions",
+        requirement: "When a resource the client subscribed to changes, the server sends notifications/resources/updated with its uri.",
+        catalogue: &["RES-09"],
+    },
+    CheckDef {
+        id: "resources/updated-only-subscribed",
+        level: Should,
+        spec: "schema ResourceUpdatedNotification",
+        requirement: "notifications/resources/updated SHOULD only be sent for a resource (or a sub-resource of one) the client subscribed to with resources/subscribe.",
+        catalogue: &["RES-09"],
+    },
     // ── Prompts ──────────────────────────────────────────────────────────────────────────
     CheckDef {
         id: "prompts/get-unknown",
@@ -613,6 +648,13 @@ pub const CHECKS: &[CheckDef] = &[
         spec: "server/prompts §Data Types",
         requirement: "Image and audio content in prompt messages MUST be base64 data with a valid MIME type; embedded resources MUST carry a valid URI, a MIME type, and text or base64 blob.",
         catalogue: &["PROM-04"],
+    },
+    CheckDef {
+        id: "prompts/list-changed-notified",
+        level: Should,
+        spec: "server/prompts §List Changed Notification",
+        requirement: "When the list of available prompts changes, a server that declared prompts.listChanged SHOULD send notifications/prompts/list_changed.",
+        catalogue: &["PROM-05"],
     },
     // ── Client features (the server as requestor) ────────────────────────────────────────
     CheckDef {

@@ -180,6 +180,18 @@ faults! {
     UnknownResourceEmpty = "unknown-resource-empty",
     /// Reads resource URIs that climb out with .. segments as files outside its root (/etc/passwd, say).
     ResourcePathTraversal = "resource-path-traversal",
+    /// Declares resources.subscribe but answers resources/subscribe with -32601.
+    SubscribeUnsupported = "subscribe-unsupported",
+    /// Lets the subscribed ticker resource change without sending notifications/resources/updated.
+    SubscribeNoUpdates = "subscribe-no-updates",
+    /// Sends notifications/resources/updated for the readme, which nobody subscribed to, whenever the ticker changes.
+    UpdatedUnsubscribed = "updated-unsubscribed",
+    /// toggle_extras changes the tool list without notifications/tools/list_changed.
+    ToolsListChangedSilent = "tools-list-changed-silent",
+    /// toggle_extras changes the resource list without notifications/resources/list_changed.
+    ResourcesListChangedSilent = "resources-list-changed-silent",
+    /// toggle_extras changes the prompt list without notifications/prompts/list_changed.
+    PromptsListChangedSilent = "prompts-list-changed-silent",
     /// Answers prompts/get for an unknown prompt with -32603 instead of -32602.
     UnknownPromptInternalError = "unknown-prompt-internal-error",
     /// Renders a prompt even when a required argument is missing.

@@ -1,5 +1,5 @@
 //! Work the reference server does later: a slow tool's progress and answer, a task's work, a
-//! task's expiry. Each job is due at an instant; the serving loop asks for the earliest one and
+//! task's expiry, a resource's change. Each job is due at an instant; the serving loop asks for the earliest one and
 //! calls [`Server::run_due`] when it comes. Time is the server's only input besides lines.
 
 use super::{Output, Server};
@@ -28,6 +28,8 @@ pub(super) enum Job {
     TaskWork { task_id: String },
     /// A task's ttl has run out: the server forgets it.
     TaskExpiry { task_id: String },
+    /// The ticker resource changes.
+    ResourceTick,
 }
 
 impl Due {
@@ -108,6 +110,7 @@ impl Server {
                 self.tasks.forget(&task_id);
                 Vec::new()
             }
+            Job::ResourceTick => self.tick(),
         }
     }
 }

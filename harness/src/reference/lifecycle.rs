@@ -8,9 +8,10 @@ use crate::protocol::Revision;
 use serde_json::{json, Value};
 
 const SERVER_NAME: &str = "zcpspec-reference";
-const INSTRUCTIONS: &str = "The zcpspec reference server: tools echo, add, fail, count, log, \
-                            list_roots, reverse and uppercase; two resources, one template and \
-                            two prompts.";
+const INSTRUCTIONS: &str = "The zcpspec reference server: tools that echo, compute, fail, \
+                            report progress, log, sleep, run as tasks and ask the client; \
+                            resources (one that changes when subscribed to), a template and \
+                            prompts; toggle_extras changes all three lists.";
 const STARTUP_BANNER: &[u8] = b"zcpspec-reference starting up\n";
 
 /// What initialize settled for the rest of the session.
@@ -89,9 +90,9 @@ impl Server {
 
     fn capabilities(&self, revision: Revision) -> Value {
         let mut capabilities = json!({
-            "tools": { "listChanged": false },
-            "resources": { "subscribe": false, "listChanged": false },
-            "prompts": { "listChanged": false },
+            "tools": { "listChanged": true },
+            "resources": { "subscribe": true, "listChanged": true },
+            "prompts": { "listChanged": true },
             "logging": {},
         });
         if revision >= Revision::V2025_03_26 {

@@ -8,6 +8,7 @@ mod client_requests;
 mod completion;
 mod discovery;
 mod elicitation;
+mod extras;
 pub mod faults;
 mod hostile;
 pub mod http;
@@ -23,6 +24,7 @@ mod router;
 mod sampling;
 mod serve;
 mod sleep;
+mod subscriptions;
 mod tasks;
 #[cfg(test)]
 mod tests;
@@ -66,6 +68,9 @@ pub struct Server {
     /// Work scheduled for later (slow calls, tasks).
     later: later::Later,
     tasks: tasks::Tasks,
+    /// Whether toggle_extras has switched the extra tool, resource and prompt on.
+    extras_on: bool,
+    subscriptions: subscriptions::Subscriptions,
 }
 
 impl Server {
@@ -79,6 +84,8 @@ impl Server {
             garbage_lines_written: 0,
             later: later::Later::default(),
             tasks: tasks::Tasks::default(),
+            extras_on: false,
+            subscriptions: subscriptions::Subscriptions::default(),
         }
     }
 

@@ -1,6 +1,8 @@
 //! Prompts: `greeting` (a required and an optional argument), `summary` (no arguments) and
-//! `describe_image` (an image and an embedded resource in its messages).
+//! `describe_image` (an image and an embedded resource in its messages), and `extra` while the
+//! extras are on.
 
+use super::extras::{EXTRA_NAME, EXTRA_TEXT};
 use super::jsonrpc::{Outcome, RpcError};
 use super::resources::{PIXEL_BASE64, README_TEXT, README_URI};
 use super::{Fault, Server};
@@ -16,7 +18,7 @@ const RESERVED_META_KEY: &str = "dev.mcp.zcpspec/note";
 
 impl Server {
     pub(super) fn list_prompts(&self, params: &Value) -> Outcome {
-        let prompts = vec![
+        let mut prompts = vec![
             json!({
                 "name": "greeting",
                 "description": GREETING_DESCRIPTION,
@@ -28,6 +30,7 @@ impl Server {
             json!({ "name": "summary", "description": SUMMARY_DESCRIPTION }),
             json!({ "name": "describe_image", "description": DESCRIBE_IMAGE_DESCRIPTION }),
         ];
+        prompts.extend(self.extra_prompt());
         let mut page = self.page("prompts", prompts, params)?;
         if self.has(Fault::ReservedMetaKey) {
             page["_meta"] = json!({ RESERVED_META_KEY: "not MCP's" });
@@ -59,6 +62,7 @@ impl Server {
             }
             Some("summary") => (SUMMARY_DESCRIPTION, "Summarise the conversation.".into()),
             Some("describe_image") => return Ok(self.describe_image()),
+            Some(EXTRA_NAME) if self.extras_on => ("An extra prompt.", EXTRA_TEXT.into()),
             Some(unknown) if self.has(Fault::UnknownPromptInternalError) => {
                 return Err(RpcError::internal(format!("Internal error: {unknown}")))
             }

@@ -1,7 +1,10 @@
-//! Resources: a text and a binary resource, one resource template, and reading all three. A URI
-//! that is not one, or that has a `.` or `..` segment, is refused before anything is looked up.
+//! Resources: a text and a binary resource, the ticker (see `subscriptions`), the extra while it
+//! is on (see `extras`), one resource template, and reading them all. A URI that is not one, or
+//! that has a `.` or `..` segment, is refused before anything is looked up.
 
+use super::extras::{EXTRA_TEXT, EXTRA_URI};
 use super::jsonrpc::{Outcome, RpcError};
+use super::subscriptions::TICKER_URI;
 use super::{Fault, Server};
 use crate::protocol::codes;
 use serde_json::{json, Value};
@@ -19,10 +22,12 @@ const PASSWD_TEXT: &str = "root:x:0:0:root:/root:/bin/sh\n";
 
 impl Server {
     pub(super) fn list_resources(&self, params: &Value) -> Outcome {
-        let resources = vec![
+        let mut resources = vec![
             json!({ "uri": README_URI, "name": "readme", "mimeType": "text/plain" }),
             json!({ "uri": PIXEL_URI, "name": "pixel", "mimeType": "image/png" }),
+            self.ticker_listing(),
         ];
+        resources.extend(self.extra_resource());
         self.page("resources", resources, params)
     }
 
@@ -60,6 +65,12 @@ impl Server {
         let content = match (uri, item_id) {
             (README_URI, _) => {
                 json!({ "uri": answered_uri, "mimeType": "text/plain", "text": README_TEXT })
+            }
+            (TICKER_URI, _) => {
+                json!({ "uri": answered_uri, "mimeType": "text/plain", "text": self.ticker_text() })
+            }
+            (EXTRA_URI, _) if self.extras_on => {
+                json!({ "uri": answered_uri, "mimeType": "text/plain", "text": EXTRA_TEXT })
             }
             (PIXEL_URI, _) => {
                 let blob = if self.has(Fault::BadBase64Blob) {

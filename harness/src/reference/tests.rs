@@ -65,7 +65,7 @@ fn initialize_negotiates_each_supported_revision() {
         assert_eq!(result["serverInfo"]["name"], "zcpspec-reference");
         assert_eq!(
             result["capabilities"]["tools"],
-            json!({ "listChanged": false })
+            json!({ "listChanged": true })
         );
         let has_completions = result["capabilities"].get("completions").is_some();
         assert_eq!(has_completions, revision >= Revision::V2025_03_26);
@@ -119,6 +119,7 @@ fn tools_list_pages_through_every_tool_of_the_revision() {
         "sleep",
         "ask_user",
         "sample",
+        "toggle_extras",
     ];
     assert_eq!(names, expected);
     assert!(first["tools"][1].get("outputSchema").is_some());
@@ -495,4 +496,118 @@ fn every_fault_changes_what_the_server_does() {
             });
         assert!(observable, "fault {fault} changes nothing");
     }
+}
+
+/// Every name (or uri) a list method lists, following nextCursor.
+fn listed(server: &mut Server, method: &str, key: &str, identity: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut params = json!({});
+    loop {
+        let result = call(server, method, params)["result"].clone();
+        let items = result[key].as_array().unwrap();
+        names.extend(
+            items
+                .iter()
+                .map(|item| item[identity].as_str().unwrap().to_string()),
+        );
+        match result.get("nextCursor") {
+            Some(cursor) => params = json!({ "cursor": cursor }),
+            None => return names,
+        }
+    }
+}
+
+#[test]
+fn toggle_extras_changes_three_lists_and_announces_each_change() {
+    let mut server = session("2025-11-25", None, json!({}));
+    let lists = [
+        ("tools/list", "tools", "name", "extra"),
+        ("resources/list", "resources", "uri", "ref://text/extra"),
+        ("prompts/list", "prompts", "name", "extra"),
+    ];
+    for (method, key, identity, extra) in lists {
+        assert!(!listed(&mut server, method, key, identity).contains(&extra.to_string()));
+    }
+    let call = json!({ "name": "toggle_extras", "arguments": {} });
+    let answers = request(&mut server, 7, "tools/call", call.clone());
+    let methods: Vec<&str> = answers
+        .iter()
+        .filter_map(|m| m["method"].as_str())
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            "notifications/tools/list_changed",
+            "notifications/resources/list_changed",
+            "notifications/prompts/list_changed",
+        ]
+    );
+    assert_eq!(answers.last().unwrap()["id"], 7);
+    for (method, key, identity, extra) in lists {
+        assert!(listed(&mut server, method, key, identity).contains(&extra.to_string()));
+    }
+    assert_eq!(
+        tool(&mut server, "extra", json!({}))["result"]["isError"],
+        Value::Null
+    );
+    let read = call_read(&mut server, "ref://text/extra");
+    assert_eq!(read["result"]["contents"][0]["uri"], "ref://text/extra");
+    request(&mut server, 8, "tools/call", call);
+    assert!(!listed(&mut server, "tools/list", "tools", "name").contains(&"extra".to_string()));
+    assert_eq!(
+        tool(&mut server, "extra", json!({}))["error"]["code"],
+        -32602
+    );
+}
+
+fn call_read(server: &mut Server, uri: &str) -> Value {
+    call(server, "resources/read", json!({ "uri": uri }))
+}
+
+#[test]
+fn the_ticker_changes_once_after_its_subscriber_first_reads_it() {
+    let mut server = session("2025-11-25", None, json!({}));
+    let ticker = "ref://clock/ticker";
+    let text = |read: Value| read["result"]["contents"][0]["text"].clone();
+    assert_eq!(
+        call(&mut server, "resources/subscribe", json!({ "uri": ticker }))["result"],
+        json!({})
+    );
+    assert_eq!(
+        server.next_due(),
+        None,
+        "nothing ticks before the first read"
+    );
+    assert_eq!(text(call_read(&mut server, ticker)), "ticks: 0");
+    let due = server.next_due().expect("the read sets the ticker ticking");
+    let outputs = messages(super::Due::merged(server.run_due(due)));
+    assert_eq!(
+        outputs,
+        [
+            json!({ "jsonrpc": "2.0", "method": "notifications/resources/updated",
+                  "params": { "uri": ticker } })
+        ]
+    );
+    assert_eq!(text(call_read(&mut server, ticker)), "ticks: 1");
+    assert_eq!(server.next_due(), None, "one change per subscription");
+    let unknown = call(
+        &mut server,
+        "resources/subscribe",
+        json!({ "uri": "ref://nope" }),
+    );
+    assert_eq!(unknown["error"]["code"], -32002);
+}
+
+#[test]
+fn unsubscribing_stops_a_pending_change() {
+    let mut server = session("2025-11-25", None, json!({}));
+    let ticker = json!({ "uri": "ref://clock/ticker" });
+    call(&mut server, "resources/subscribe", ticker.clone());
+    call(&mut server, "resources/read", ticker.clone());
+    assert!(server.next_due().is_some());
+    assert_eq!(
+        call(&mut server, "resources/unsubscribe", ticker)["result"],
+        json!({})
+    );
+    assert_eq!(server.next_due(), None);
 }

@@ -1,6 +1,7 @@
 //! The tools: their definitions per revision, argument validation against their input
 //! schemas, and what each call does.
 
+use super::extras::{EXTRA_NAME, EXTRA_TEXT};
 use super::jsonrpc::{Outcome, RpcError};
 use super::tasks::Work;
 use super::{Fault, Output, Server};
@@ -24,6 +25,8 @@ enum Tool {
     AskUser,
     Sample,
     ConnectAccount,
+    ToggleExtras,
+    Extra,
 }
 
 const DEFAULT_COUNT: u64 = 3;
@@ -35,7 +38,7 @@ const INVALID_UTF8_MARKER: &str = "<<invalid-utf8>>";
 
 impl Tool {
     /// In listing order.
-    const ALL: [Tool; 13] = [
+    const ALL: [Tool; 15] = [
         Tool::Echo,
         Tool::Add,
         Tool::Fail,
@@ -49,6 +52,8 @@ impl Tool {
         Tool::AskUser,
         Tool::Sample,
         Tool::ConnectAccount,
+        Tool::ToggleExtras,
+        Tool::Extra,
     ];
 
     fn named(name: &str) -> Option<Tool> {
@@ -70,6 +75,8 @@ impl Tool {
             Tool::AskUser => "ask_user",
             Tool::Sample => "sample",
             Tool::ConnectAccount => "connect_account",
+            Tool::ToggleExtras => "toggle_extras",
+            Tool::Extra => EXTRA_NAME,
         }
     }
 
@@ -91,23 +98,28 @@ impl Tool {
                 "Connects a pretend Example account through a page the user visits (URL \
                  elicitation): flow \"request\" asks and waits, \"error\" answers -32042."
             }
+            Tool::ToggleExtras => {
+                "Switches the extra tool, resource and prompt on or off, changing all three lists."
+            }
+            Tool::Extra => "Listed while the extras are on; says so.",
         }
     }
 
-    /// The fixture role the tool plays, published in `_meta` so scenarios find it by discovery
+    /// The fixture roles the tool plays, published in `_meta` so scenarios find it by discovery
     /// the way they would on any server that names its roles.
-    fn role(self) -> Option<&'static str> {
+    fn roles(self) -> &'static [&'static str] {
         match self {
-            Tool::Fail => Some("errors"),
-            Tool::Count => Some("emits_progress"),
-            Tool::Log => Some("logs"),
-            Tool::ListRoots => Some("uses_roots"),
-            Tool::Sleep => Some("long_running"),
-            Tool::Approve => Some("task_input_required"),
-            Tool::AskUser => Some("elicits_input"),
-            Tool::Sample => Some("samples"),
-            Tool::ConnectAccount => Some("elicits_url"),
-            _ => None,
+            Tool::Fail => &["errors"],
+            Tool::Count => &["emits_progress"],
+            Tool::Log => &["logs"],
+            Tool::ListRoots => &["uses_roots"],
+            Tool::Sleep => &["long_running"],
+            Tool::Approve => &["task_input_required"],
+            Tool::AskUser => &["elicits_input"],
+            Tool::Sample => &["samples"],
+            Tool::ConnectAccount => &["elicits_url"],
+            Tool::ToggleExtras => &["changes_tools", "changes_resources", "changes_prompts"],
+            _ => &[],
         }
     }
 
@@ -128,6 +140,8 @@ impl Tool {
             Tool::AskUser => (&["client", "primitive"], &["prepare"]),
             Tool::Sample => (&["client", "primitive"], &["execute"]),
             Tool::ConnectAccount => (&["client", "primitive"], &["prepare"]),
+            Tool::ToggleExtras => (&["diagnostics", "primitive"], &["prepare"]),
+            Tool::Extra => (&["text", "primitive"], &["execute"]),
         }
     }
 
@@ -175,7 +189,12 @@ impl Tool {
                                   "default": "request" } }),
                 json!([]),
             ),
-            Tool::Fail | Tool::Log | Tool::ListRoots | Tool::AskUser => (json!({}), json!([])),
+            Tool::Fail
+            | Tool::Log
+            | Tool::ListRoots
+            | Tool::AskUser
+            | Tool::ToggleExtras
+            | Tool::Extra => (json!({}), json!([])),
         };
         json!({
             "type": "object",
@@ -200,8 +219,8 @@ impl Tool {
         {
             definition["execution"] = json!({ "taskSupport": support });
         }
-        if let Some(role) = self.role().filter(|_| revision >= Revision::V2025_06_18) {
-            definition["_meta"] = json!({ ROLES_META_KEY: [role] });
+        if !self.roles().is_empty() && revision >= Revision::V2025_06_18 {
+            definition["_meta"] = json!({ ROLES_META_KEY: self.roles() });
         }
         if revision >= Revision::V2025_06_18 {
             let (groups, stages) = self.discovery_tags();
@@ -224,7 +243,7 @@ impl Server {
         let revision = self.revision();
         let tools = Tool::ALL
             .into_iter()
-            .filter(|tool| tool.since() <= revision)
+            .filter(|tool| tool.since() <= revision && self.lists(*tool))
             .map(|tool| {
                 let mut definition = tool.definition(revision);
                 if tool == Tool::Echo && self.has(Fault::ToolWithoutInputSchema) {
@@ -249,7 +268,8 @@ impl Server {
             let error = RpcError::invalid_params("tools/call needs the name of a tool");
             return self.respond(id, Err(error));
         };
-        let Some(tool) = Tool::named(name).filter(|tool| tool.since() <= self.revision()) else {
+        let listed = |tool: &Tool| tool.since() <= self.revision() && self.lists(*tool);
+        let Some(tool) = Tool::named(name).filter(listed) else {
             let message = format!("Unknown tool: {name}");
             let outcome = if self.has(Fault::UnknownToolResult) {
                 Ok(error_result(&message))
@@ -317,11 +337,18 @@ impl Server {
             Tool::Reverse => self.respond(id, Ok(text_result(text.chars().rev().collect()))),
             Tool::Uppercase => self.respond(id, Ok(text_result(text.to_uppercase()))),
             Tool::Sleep => self.start_sleep(id, sleep_ms(&arguments), token),
+            Tool::ToggleExtras => self.toggle_extras(id),
+            Tool::Extra => self.respond(id, Ok(text_result(EXTRA_TEXT.into()))),
             Tool::Approve => {
                 let message = "approve runs only as a task (the task-required-runs-inline fault)";
                 self.respond(id, Ok(error_result(message)))
             }
         }
+    }
+
+    /// Whether the tool is listed now: the extra only while the extras are on.
+    fn lists(&self, tool: Tool) -> bool {
+        tool != Tool::Extra || self.extras_on
     }
 
     fn echo(&mut self, id: &Value, text: &str) -> Vec<Output> {

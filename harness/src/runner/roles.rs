@@ -30,6 +30,10 @@ pub const ROLES: &[&str] = &[
     "elicits_input",
     "elicits_url",
     "samples",
+    // A tool whose call changes the server's list of tools, resources or prompts.
+    "changes_tools",
+    "changes_resources",
+    "changes_prompts",
     "subscribable",
     // ZCP tool discovery: by the tags the tool publishes (`_meta.groups`, `_meta.stages`).
     "grouped",

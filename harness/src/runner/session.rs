@@ -550,7 +550,12 @@ impl<'a> Session<'a> {
                 .scenario
                 .requires_capabilities
                 .iter()
-                .find(|cap| lookup(result, &format!("capabilities.{cap}")).is_none())
+                .find(|cap| {
+                    // A capability flag set to false (`resources.subscribe: false`) declares
+                    // that the server does not have it.
+                    let declared = lookup(result, &format!("capabilities.{cap}"));
+                    declared.is_none_or(|value| *value == Value::Bool(false))
+                })
                 .map(|cap| format!("the server does not declare the {cap} capability")),
         };
         match reason {
