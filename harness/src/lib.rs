@@ -5,6 +5,7 @@
 //! model renders them. See ARCHITECTURE.md.
 
 pub mod checks;
+pub mod fuzz;
 pub mod golden;
 pub mod judge;
 pub mod protocol;

@@ -1,4 +1,4 @@
-//! The `zcpspec` command line: `run`, `serve`, `list`.
+//! The `zcpspec` command line: `run`, `fuzz`, `serve`, `list`.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 use zcpspec::checks::coverage::{self, Coverage};
 use zcpspec::checks::{exclusions, CHECKS};
+use zcpspec::fuzz;
 use zcpspec::protocol::revision::RevisionRange;
 use zcpspec::protocol::Revision;
 use zcpspec::reference::{self, Fault};
@@ -33,6 +34,9 @@ struct Cli {
 enum Command {
     /// Run the scenarios against a server (default: the embedded reference server).
     Run(Box<RunArgs>),
+    /// Fuzz a server (default: the embedded reference server) with a live, stateful campaign;
+    /// findings are minimised and saved as scenarios under --out.
+    Fuzz(Box<FuzzArgs>),
     /// Serve the reference server.
     Serve(ServeArgs),
     /// List every check with its id, level, spec reference and catalogue ids, or (with
@@ -87,6 +91,27 @@ struct RunArgs {
     /// Scenarios run at once, each in its own session.
     #[arg(long, default_value_t = 4)]
     jobs: usize,
+    #[command(flatten)]
+    target: TargetArgs,
+    /// Compare every scenario's server messages with the golden snapshots in this folder.
+    #[arg(long)]
+    golden: Option<PathBuf>,
+    /// Another surface of the same server to compare with (repeatable): a URL, prefixed with
+    /// `sse+` or `zcp+` for those transports. Every scenario runs on each, and what the server
+    /// sends must be the same everywhere.
+    #[arg(long = "parity", value_name = "URL")]
+    parity: Vec<String>,
+    /// Write (or update) the golden snapshots instead of comparing them.
+    #[arg(long, requires = "golden")]
+    bless: bool,
+    /// Colour the terminal output: auto, always or never.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+}
+
+/// Which server: the embedded one (with a fault or none), a command, or a URL.
+#[derive(clap::Args, Clone)]
+struct TargetArgs {
     /// Break the embedded reference server with this fault (see `serve --list-faults`).
     #[arg(long, conflicts_with_all = ["command", "url"])]
     fault: Option<Fault>,
@@ -104,23 +129,44 @@ struct RunArgs {
     /// It never appears in traces or reports.
     #[arg(long, requires = "url")]
     bearer_env: Option<String>,
-    /// Compare every scenario's server messages with the golden snapshots in this folder.
-    #[arg(long)]
-    golden: Option<PathBuf>,
-    /// Another surface of the same server to compare with (repeatable): a URL, prefixed with
-    /// `sse+` or `zcp+` for those transports. Every scenario runs on each, and what the server
-    /// sends must be the same everywhere.
-    #[arg(long = "parity", value_name = "URL")]
-    parity: Vec<String>,
-    /// Write (or update) the golden snapshots instead of comparing them.
-    #[arg(long, requires = "golden")]
-    bless: bool,
-    /// Colour the terminal output: auto, always or never.
-    #[arg(long, value_enum, default_value = "auto")]
-    color: ColorChoice,
     /// The server command to spawn over stdio, after `--`.
     #[arg(last = true)]
     command: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct FuzzArgs {
+    /// The campaign's seed: the same seed sends the same frames.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Stop after this many seconds.
+    #[arg(
+        long,
+        value_name = "SECS",
+        required_unless_present = "iterations",
+        conflicts_with = "iterations"
+    )]
+    duration: Option<f64>,
+    /// Stop after this many iterations (each a few frames and a sentinel ping).
+    #[arg(long)]
+    iterations: Option<u64>,
+    /// Where findings and summary.json are written.
+    #[arg(long, default_value = "reports/fuzz")]
+    out: PathBuf,
+    /// Sessions fuzzed at once.
+    #[arg(long, default_value_t = 1)]
+    jobs: usize,
+    /// The protocol revision to request in initialize.
+    #[arg(long, default_value = Revision::LATEST.as_str(), value_parser = parse_revision)]
+    revision: Revision,
+    /// How long a request may go unanswered, in milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    timeout_ms: u64,
+    /// The largest server frame accepted; longer lines are discarded.
+    #[arg(long, default_value_t = zcpspec::transport::DEFAULT_MAX_FRAME)]
+    max_frame_bytes: usize,
+    #[command(flatten)]
+    target: TargetArgs,
 }
 
 #[derive(clap::Args)]
@@ -200,19 +246,17 @@ fn parity_target(spec: &str, args: &RunArgs) -> Result<Target, String> {
         Some(("zcp", url)) => (Some(UrlTransport::Zcp), url),
         _ => (None, spec),
     };
-    let mut surface = RunArgs {
+    let mut surface = TargetArgs {
         url: Some(url.to_string()),
         transport,
-        headers: args.headers.clone(),
         command: Vec::new(),
-        parity: Vec::new(),
-        ..args.clone()
+        ..args.target.clone()
     };
-    target(&mut surface)
+    target(&mut surface, args.max_frame_bytes, args.timeout_ms)
 }
 
 /// The target a `run` names: a URL, a command, or the embedded server.
-fn target(args: &mut RunArgs) -> Result<Target, String> {
+fn target(args: &mut TargetArgs, max_frame: usize, timeout_ms: u64) -> Result<Target, String> {
     let Some(url) = args.url.take() else {
         return Ok(if args.command.is_empty() {
             Target::Embedded { fault: args.fault }
@@ -245,8 +289,8 @@ fn target(args: &mut RunArgs) -> Result<Target, String> {
         options: NetOptions {
             headers: std::mem::take(&mut args.headers),
             bearer,
-            max_frame: args.max_frame_bytes,
-            timeout: Duration::from_millis(args.timeout_ms),
+            max_frame,
+            timeout: Duration::from_millis(timeout_ms),
         },
     })
 }
@@ -265,6 +309,7 @@ fn main() -> ExitCode {
         .expect("a tokio runtime");
     let code = match cli.command {
         Command::Run(args) => runtime.block_on(run(*args)),
+        Command::Fuzz(args) => runtime.block_on(fuzz(*args)),
         Command::Serve(args) => runtime.block_on(serve(args)),
         Command::List(args) => list(args),
     };
@@ -276,7 +321,10 @@ async fn run(mut args: RunArgs) -> i32 {
         .into_iter()
         .map(|spec| parity_target(&spec, &args))
         .collect();
-    let (target, parity) = match (target(&mut args), parity) {
+    let (target, parity) = match (
+        target(&mut args.target, args.max_frame_bytes, args.timeout_ms),
+        parity,
+    ) {
         (Ok(t), Ok(p)) => (t, p),
         (Err(message), _) | (_, Err(message)) => {
             eprintln!("zcpspec: {message}");
@@ -324,6 +372,46 @@ async fn run(mut args: RunArgs) -> i32 {
         Err(message) => {
             eprintln!("zcpspec: {message}");
             exit::USAGE
+        }
+    }
+}
+
+async fn fuzz(args: FuzzArgs) -> i32 {
+    let mut target_args = args.target;
+    let target = match target(&mut target_args, args.max_frame_bytes, args.timeout_ms) {
+        Ok(target) => target,
+        Err(message) => {
+            eprintln!("zcpspec: {message}");
+            return exit::USAGE;
+        }
+    };
+    let budget = match (args.duration, args.iterations) {
+        (Some(secs), _) if secs.is_finite() && secs >= 0.0 => {
+            fuzz::Budget::Time(Duration::from_secs_f64(secs))
+        }
+        (None, Some(iterations)) => fuzz::Budget::Iterations(iterations),
+        _ => {
+            eprintln!("zcpspec: --duration must be a number of seconds");
+            return exit::USAGE;
+        }
+    };
+    let campaign = fuzz::Campaign {
+        target,
+        seed: args.seed,
+        budget,
+        out: args.out,
+        jobs: args.jobs,
+        revision: args.revision,
+        timeout: Duration::from_millis(args.timeout_ms),
+        max_frame: args.max_frame_bytes,
+    };
+    let mut stdout = std::io::stdout();
+    match fuzz::run(&campaign, &mut stdout).await {
+        Ok(summary) if summary.findings.is_empty() => exit::OK,
+        Ok(_) => exit::FAILED,
+        Err(e) => {
+            eprintln!("zcpspec: cannot write to {}: {e}", campaign.out.display());
+            exit::UNREACHABLE
         }
     }
 }

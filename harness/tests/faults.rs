@@ -84,6 +84,7 @@ const BROKEN: &[(&str, &[&str])] = &[
             "base/message-shape",
             "base/method-not-found",
             "base/parse-error",
+            "base/request-answered",
             "base/response-id-matches-request",
             "base/survives-malformed-input",
             "cancellation/invalid-ignored",
@@ -263,6 +264,7 @@ const BROKEN: &[(&str, &[&str])] = &[
         &[
             "base/invalid-params",
             "base/message-shape",
+            "base/request-answered",
             "elicitation/decline-handled",
             "logging/respects-level",
             "progress/token-known",

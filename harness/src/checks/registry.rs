@@ -97,6 +97,13 @@ pub const CHECKS: &[CheckDef] = &[
         catalogue: &["BASE-13"],
     },
     CheckDef {
+        id: "base/request-answered",
+        level: Must,
+        spec: "basic/index §Responses",
+        requirement: "Every request MUST be answered with a response carrying its id: a result or an error.",
+        catalogue: &["BASE-04", "BASE-05"],
+    },
+    CheckDef {
         id: "base/survives-malformed-input",
         level: Must,
         spec: "server/tools §Security; basic/index",

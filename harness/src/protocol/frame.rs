@@ -101,6 +101,17 @@ impl<'a> MessageKind<'a> {
     }
 }
 
+/// The id of a well-formed request (`"jsonrpc": "2.0"`, a string method, a string or integer
+/// id): one a server must answer with a response carrying that id.
+pub fn answerable_id(value: &Value) -> Option<&Value> {
+    let object = value.as_object()?;
+    let id = object.get("id")?;
+    let well_formed = object.get("jsonrpc") == Some(&Value::from("2.0"))
+        && object.get("method").is_some_and(Value::is_string)
+        && (id.is_string() || id.is_i64() || id.is_u64());
+    well_formed.then_some(id)
+}
+
 /// Whether two JSON-RPC ids are the same id: same type and value (`1` and `"1"` differ; `1` and
 /// `1.0` are the same number).
 pub fn same_id(a: &Value, b: &Value) -> bool {

@@ -106,10 +106,7 @@ impl Server {
                 }]
             }
             Job::TaskWork { task_id } => self.task_work_done(&task_id),
-            Job::TaskExpiry { task_id } => {
-                self.tasks.forget(&task_id);
-                Vec::new()
-            }
+            Job::TaskExpiry { task_id } => self.task_expired(&task_id),
             Job::ResourceTick => self.tick(),
         }
     }

@@ -299,6 +299,22 @@ impl Server {
         Some(Due::merged(dues))
     }
 
+    /// A task's ttl ran out: the server forgets it, answering every tasks/result still waiting
+    /// for it with an error rather than leaving it unanswered.
+    pub(super) fn task_expired(&mut self, task_id: &str) -> Vec<Due> {
+        let waiting = (self.tasks.get(task_id))
+            .map(|task| std::mem::take(&mut task.waiting))
+            .unwrap_or_default();
+        self.tasks.forget(task_id);
+        let message = format!("the task {task_id} expired before it finished");
+        (waiting.into_iter())
+            .map(|request| Due {
+                outputs: self.respond(&request, Err(RpcError::invalid_params(message.clone()))),
+                request: Some(request),
+            })
+            .collect()
+    }
+
     /// Changes a task's status and announces it with notifications/tasks/status.
     fn set_status(&mut self, task_id: &str, status: Status, message: Option<String>) -> Vec<Due> {
         let Some(task) = self.tasks.get(task_id) else {

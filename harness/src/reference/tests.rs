@@ -611,3 +611,30 @@ fn unsubscribing_stops_a_pending_change() {
     );
     assert_eq!(server.next_due(), None);
 }
+
+/// Found by the reference_server fuzz target: a tasks/result waiting on a task whose ttl ran
+/// out before its work finished was never answered.
+#[test]
+fn a_task_that_expires_answers_its_waiting_results() {
+    let mut server = session("2025-11-25", None, json!({}));
+    let call = json!({ "name": "sleep", "arguments": { "ms": 1000 }, "task": { "ttl": 100 } });
+    let created = call_tool_task(&mut server, call);
+    let task_id = created["result"]["task"]["taskId"].clone();
+    let waiting = request(&mut server, 9, "tasks/result", json!({ "taskId": task_id }));
+    assert_eq!(
+        waiting,
+        Vec::<Value>::new(),
+        "tasks/result waits for the task"
+    );
+    let expiry = server.next_due().expect("the expiry is scheduled");
+    let answers = messages(super::Due::merged(server.run_due(expiry)));
+    let answer = answers
+        .iter()
+        .find(|m| m["id"] == 9)
+        .expect("the waiting request is answered");
+    assert_eq!(answer["error"]["code"], -32602);
+}
+
+fn call_tool_task(server: &mut Server, params: Value) -> Value {
+    call(server, "tools/call", params)
+}

@@ -178,7 +178,7 @@ impl Tool {
                 json!([]),
             ),
             Tool::Sleep => (
-                json!({ "ms": { "type": "integer", "minimum": 0, "maximum": 10_000,
+                json!({ "ms": { "type": "integer", "minimum": 0, "maximum": 2_000,
                                 "default": DEFAULT_SLEEP_MS } }),
                 json!([]),
             ),

@@ -3,7 +3,7 @@
 //! for the judge. Every wait is bounded.
 
 use super::{roles, RunConfig, ScenarioRun, Target as RunTarget};
-use crate::protocol::frame::same_id;
+use crate::protocol::frame::{answerable_id, same_id};
 use crate::protocol::{Frame, MessageKind, Revision};
 use crate::scenario::vars::{lookup, Vars};
 use crate::scenario::{matcher, Action, ExpectSpec, Expectation, ListKind, Scenario, Step, Target};
@@ -235,12 +235,38 @@ impl<'a> Session<'a> {
                 }
                 self.send(path, Frame::from_value(msg)).await
             }
-            Action::Raw(text) => {
+            Action::Raw(bytes) => {
+                let frame = Frame::from_bytes(bytes.clone());
+                let request_id = frame.json.as_ref().and_then(answerable_id).cloned();
                 let sent = self
-                    .send(path, Frame::from_bytes(text.as_bytes().to_vec()))
+                    .send(path, frame)
                     .await
                     .map(|_| self.trace.next_seq() - 1)?;
                 if step.expect.is_empty() {
+                    return Ok(());
+                }
+                if let Some(id) = request_id {
+                    self.expect_all(
+                        step,
+                        path,
+                        Target::Response {
+                            id: id.clone(),
+                            sent,
+                        },
+                    );
+                    let is_it = |f: &Frame| matches!(f.kind(), MessageKind::Response { id: got } if same_id(got, &id));
+                    let deadline = Instant::now() + self.config.timeout;
+                    let found = self.wait_until(deadline, is_it).await;
+                    match found {
+                        Some(seq) => {
+                            let response = self.frame_json(seq);
+                            self.capture(step, &response);
+                        }
+                        None => {
+                            let waited_ms = self.config.timeout.as_millis() as u64;
+                            self.timed_out(path, "the response to the raw request", waited_ms);
+                        }
+                    }
                     return Ok(());
                 }
                 self.expect_all(step, path, Target::NextResponse { sent });

@@ -89,6 +89,8 @@ struct StepSpec {
     request: Option<MessageSpec>,
     notify: Option<MessageSpec>,
     raw: Option<String>,
+    /// A raw frame given as hex, for bytes that are not text (invalid UTF-8) or hold a newline.
+    raw_hex: Option<String>,
     expect_notification: Option<NotificationWaitSpec>,
     expect_silence: Option<SilenceSpec>,
     close_input: Option<CloseSpec>,
@@ -452,7 +454,15 @@ fn convert_step(
         if raw.contains('\n') {
             return Err(err(at, "a raw frame cannot contain a newline".into()));
         }
-        actions.push(Action::Raw(raw));
+        actions.push(Action::Raw(raw.into_bytes()));
+    }
+    if let Some(hex) = s.raw_hex {
+        let bytes = decode_hex(&hex)
+            .ok_or_else(|| err(at, "raw_hex must be pairs of hex digits".into()))?;
+        if bytes.contains(&b'\n') {
+            return Err(err(at, "a raw frame cannot contain a newline".into()));
+        }
+        actions.push(Action::Raw(bytes));
     }
     if let Some(n) = s.expect_notification {
         actions.push(Action::ExpectNotification {
@@ -514,7 +524,7 @@ fn convert_step(
         return Err(err(
             at,
             format!(
-                "a step needs exactly one action (initialize, request, pages, notify, raw, expect_notification, expect_silence, expect_no_response, close_input, reconnect, http, foreach, poll); found {}",
+                "a step needs exactly one action (initialize, request, pages, notify, raw, raw_hex, expect_notification, expect_silence, expect_no_response, close_input, reconnect, http, foreach, poll); found {}",
                 actions.len()
             ),
         ));
@@ -625,6 +635,18 @@ fn matcher_ok(
     super::matcher::validate(m).map_err(|e| err(at, format!("bad matcher: {e}")))
 }
 
+/// The bytes a hex string spells (two digits a byte, either case); None if it spells none.
+fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    let digits = hex.as_bytes();
+    if !digits.len().is_multiple_of(2) {
+        return None;
+    }
+    digits
+        .chunks(2)
+        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -663,6 +685,24 @@ steps:
 
         let e = parse_str("id: x\ntitle: [unclosed\n").unwrap_err();
         assert!(e.line >= 2, "{e}");
+    }
+
+    #[test]
+    fn raw_hex_frames_are_bytes_and_bad_hex_is_refused() {
+        let scenario = "id: a/b\ntitle: t\nsteps:\n  - raw_hex: \"ff7b\"\n    expect:\n      - check: base/parse-error\n        match: { error: { code: -32700 } }\n";
+        let loaded = parse_str(scenario).unwrap();
+        assert!(matches!(&loaded.steps[0].action, Action::Raw(bytes) if bytes == &[0xff, b'{']));
+        let error = parse_str(&scenario.replace("ff7b", "f7z"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("t.yaml:4:") && error.contains("raw_hex must be pairs of hex digits"),
+            "{error}"
+        );
+        let error = parse_str(&scenario.replace("ff7b", "0a"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("cannot contain a newline"), "{error}");
     }
 
     #[test]

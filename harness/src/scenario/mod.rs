@@ -112,8 +112,9 @@ pub enum Action {
         method: String,
         params: Option<Value>,
     },
-    /// Exact text sent as one line (for malformed input).
-    Raw(String),
+    /// Exact bytes sent as one frame (for malformed input). When they are a valid request,
+    /// its expectations are about the response to its id.
+    Raw(Vec<u8>),
     ExpectNotification {
         method: String,
         within_ms: u64,

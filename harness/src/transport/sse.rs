@@ -3,6 +3,8 @@
 //! Fed bytes in whatever pieces the network gives, it never holds more than `max` bytes of one
 //! event, so an endless or huge event cannot exhaust memory.
 
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -30,7 +32,10 @@ pub struct Parser {
     line: Vec<u8>,
     /// The previous chunk ended in CR: a following LF belongs to it.
     after_cr: bool,
+    /// The stream has begun (past any byte order mark).
     started: bool,
+    /// How many bytes of a leading byte order mark arrived so far.
+    bom_seen: usize,
     event: Option<String>,
     data: String,
     id: Option<String>,
@@ -47,6 +52,7 @@ impl Parser {
             line: Vec::new(),
             after_cr: false,
             started: false,
+            bom_seen: 0,
             event: None,
             data: String::new(),
             id: None,
@@ -59,16 +65,20 @@ impl Parser {
     /// Feeds a piece of the stream; returns the items it completed.
     pub fn feed(&mut self, mut bytes: &[u8]) -> Vec<Item> {
         let mut out = Vec::new();
-        if !self.started {
-            // A UTF-8 byte order mark at the very start is ignored.
-            if self.line.is_empty() && bytes.starts_with(b"\xEF\xBB\xBF") {
-                bytes = &bytes[3..];
-            }
-            if !bytes.is_empty() {
+        // A UTF-8 byte order mark at the very start is ignored, even when it arrives in pieces:
+        // its leading bytes are held until the stream shows whether they are one.
+        let mut held: &[u8] = &[];
+        while !self.started && !bytes.is_empty() {
+            if bytes[0] == BOM[self.bom_seen] {
+                self.bom_seen += 1;
+                bytes = &bytes[1..];
+                self.started = self.bom_seen == BOM.len();
+            } else {
+                held = &BOM[..self.bom_seen];
                 self.started = true;
             }
         }
-        for &b in bytes {
+        for &b in held.iter().chain(bytes) {
             if self.after_cr {
                 self.after_cr = false;
                 if b == b'\n' {
@@ -192,6 +202,17 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_split_across_pieces_is_still_skipped() {
+        let whole = parse(&[b"\xEF\xBB\xBFdata: x\n\n"]);
+        let split = parse(&[b"\xEF", b"\xBB", b"\xBFdata: x\n\n"]);
+        assert_eq!(split, whole);
+        assert_eq!(whole, vec![event(None, "x", None)]);
+        // The start of a mark that is not one is kept as the bytes it was.
+        let not_a_mark = parse(&[b"\xEF", b"data: x\n\n"]);
+        assert_eq!(not_a_mark, parse(&[b"\xEFdata: x\n\n"]));
+    }
+
+    #[test]
     fn retry_and_priming_events_dispatch() {
         let items = parse(&[b"id: p1\nretry: 1500\ndata:\n\n"]);
         assert_eq!(
@@ -259,13 +280,15 @@ mod tests {
             prop_assert_eq!(parse(&pieces), expected);
         }
 
-        /// Arbitrary bytes never panic and never yield an event larger than the maximum.
+        /// Arbitrary bytes never panic and never yield an event larger than the maximum: at
+        /// most `max` bytes were read for it, each invalid one shown as one U+FFFD.
         #[test]
         fn arbitrary_input_is_bounded(bytes in proptest::collection::vec(any::<u8>(), 0..512), max in 1usize..64) {
             let mut p = Parser::new(max);
             for item in p.feed(&bytes) {
                 if let Item::Event(e) = item {
-                    prop_assert!(e.data.len() <= max);
+                    let read = e.data.chars().map(|c| if c == '\u{fffd}' { 1 } else { c.len_utf8() }).sum::<usize>();
+                    prop_assert!(read <= max);
                 }
             }
         }

@@ -1,0 +1,314 @@
+//! The live fuzzing campaign (`zcpspec fuzz`). Workers run sessions against the target: a
+//! session replays a valid prefix (initialize, discovery), or, every other time and briefly,
+//! none, to fuzz the lifecycle; then it sends iterations of generated frames, each ended by a
+//! sentinel ping. The
+//! oracle's flaws become findings, deduplicated by signature, minimised in fresh sessions and
+//! saved under `--out` as scenarios that `zcpspec run` replays. A session that found something
+//! ends (a spawned server that died is started afresh by the next one).
+
+mod finding;
+mod generate;
+mod oracle;
+mod probe;
+
+use crate::protocol::Revision;
+use crate::runner::Target;
+use finding::{Finding, Minimiser};
+use generate::Generator;
+use oracle::Flaw;
+use probe::Probe;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Iterations of one session before it starts afresh, so that state does not pile up (and
+/// the wait for its slowest requests at the end is rare).
+const SESSION_ITERATIONS: u64 = 256;
+/// Iterations of a session without the prefix: every other session fuzzes the lifecycle,
+/// briefly, since an uninitialized server has little to offer beyond refusing.
+const LIFECYCLE_ITERATIONS: u64 = 8;
+
+/// How long a campaign goes on.
+#[derive(Debug, Clone, Copy)]
+pub enum Budget {
+    Time(Duration),
+    Iterations(u64),
+}
+
+pub struct Campaign {
+    pub target: Target,
+    pub seed: u64,
+    pub budget: Budget,
+    pub out: PathBuf,
+    pub jobs: usize,
+    pub revision: Revision,
+    /// How long a request may go unanswered.
+    pub timeout: Duration,
+    pub max_frame: usize,
+}
+
+/// What a campaign did, written as `summary.json` under `--out`.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub seed: u64,
+    pub target: String,
+    pub iterations: u64,
+    /// Generated frames sent (the executions).
+    pub frames: u64,
+    pub sessions: u64,
+    pub seconds: f64,
+    pub frames_per_second: f64,
+    pub findings: Vec<FindingRecord>,
+}
+
+/// One saved finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingRecord {
+    pub signature: String,
+    pub flaw: Flaw,
+    pub description: String,
+    pub worker: u64,
+    pub iteration: u64,
+    /// How many frames it took after minimisation (the prefix aside).
+    pub frames: usize,
+    /// The folder holding finding.yaml.
+    pub dir: PathBuf,
+    /// Whether `zcpspec run` of the saved scenario failed, as it should.
+    pub reproduced_by_run: bool,
+}
+
+/// What one worker did.
+#[derive(Default)]
+struct Tally {
+    iterations: u64,
+    frames: u64,
+    sessions: u64,
+    findings: Vec<Finding>,
+}
+
+/// Runs the campaign, printing progress to `progress`, and writes the findings and
+/// `summary.json` under `campaign.out`.
+pub async fn run(campaign: &Campaign, progress: &mut dyn Write) -> std::io::Result<Summary> {
+    std::fs::create_dir_all(&campaign.out)?;
+    let started = Instant::now();
+    let jobs = campaign.jobs.max(1) as u64;
+    let workers = (0..jobs).map(|worker| fuzz_worker(campaign, worker, jobs, started));
+    let tallies = futures_util::future::join_all(workers).await;
+    let seconds = started.elapsed().as_secs_f64();
+    let mut summary = Summary {
+        seed: campaign.seed,
+        target: campaign.target.describe(),
+        iterations: tallies.iter().map(|t| t.iterations).sum(),
+        frames: tallies.iter().map(|t| t.frames).sum(),
+        sessions: tallies.iter().map(|t| t.sessions).sum(),
+        seconds,
+        frames_per_second: 0.0,
+        findings: Vec::new(),
+    };
+    summary.frames_per_second = summary.frames as f64 / seconds.max(1e-9);
+    writeln!(
+        progress,
+        "fuzzed {} iterations, {} frames in {:.1} s ({:.0} frames/s), {} sessions",
+        summary.iterations, summary.frames, seconds, summary.frames_per_second, summary.sessions
+    )?;
+    // Deduplicated across workers by signature, the earliest worker's first.
+    let mut seen = BTreeSet::new();
+    let findings = tallies.into_iter().flat_map(|t| t.findings);
+    for finding in findings {
+        if !seen.insert(finding.flaw.signature()) {
+            continue;
+        }
+        let record = save(campaign, finding, seen.len()).await?;
+        writeln!(
+            progress,
+            "finding {}: {} ({} frame(s)) -> {}{}",
+            seen.len(),
+            record.description,
+            record.frames,
+            record.dir.display(),
+            if record.reproduced_by_run {
+                ""
+            } else {
+                " (zcpspec run does not fail on it)"
+            }
+        )?;
+        summary.findings.push(record);
+    }
+    let json = serde_json::to_string_pretty(&summary).expect("the summary serialises");
+    std::fs::write(campaign.out.join("summary.json"), json + "\n")?;
+    Ok(summary)
+}
+
+/// One worker: sessions until the budget is spent.
+async fn fuzz_worker(campaign: &Campaign, worker: u64, jobs: u64, started: Instant) -> Tally {
+    let mut generator = Generator::new(campaign.seed, worker, campaign.revision);
+    let mut tally = Tally::default();
+    let mut found = BTreeSet::new();
+    let spent = |tally: &Tally| match campaign.budget {
+        Budget::Time(limit) => started.elapsed() >= limit,
+        // The iterations are shared out: worker w does every jobs-th one.
+        Budget::Iterations(total) => tally.iterations >= (total + jobs - 1 - worker) / jobs,
+    };
+    while !spent(&tally) {
+        let skip_prefix = tally.sessions % 2 == 1;
+        tally.sessions += 1;
+        let length = if skip_prefix {
+            LIFECYCLE_ITERATIONS
+        } else {
+            SESSION_ITERATIONS
+        };
+        let Ok(mut probe) =
+            Probe::open(&campaign.target, campaign.timeout, campaign.max_frame).await
+        else {
+            let flaw = Flaw::Dropped {
+                detail: "the target could not be reached".into(),
+            };
+            record(
+                &mut tally,
+                &mut found,
+                flaw,
+                Vec::new(),
+                skip_prefix,
+                worker,
+            );
+            break;
+        };
+        let mut flaws = Vec::new();
+        if !skip_prefix {
+            flaws.extend(probe.initialize(campaign.revision).await);
+            let (discovered, found) = probe.discover().await;
+            flaws.extend(found);
+            generator.learn(discovered);
+        }
+        let mut iterations = 0;
+        while flaws.is_empty() && !probe.ended && iterations < length && !spent(&tally) {
+            let frames = generator.iteration();
+            tally.frames += frames.len() as u64;
+            flaws.extend(probe.exchange(&frames).await);
+            tally.iterations += 1;
+            iterations += 1;
+        }
+        // A server that fails its prefix the way it failed before offers nothing more: every
+        // session would end the same.
+        let prefix_failed = !skip_prefix && iterations == 0 && !flaws.is_empty();
+        let nothing_new = flaws.iter().all(|f| found.contains(&f.signature()));
+        if iterations == 0 {
+            // The prefix failed: it counts as the iteration, or a dead server would keep an
+            // iteration budget from ever being spent.
+            tally.iterations += 1;
+        }
+        let history = probe.history.clone();
+        if flaws.is_empty() {
+            flaws.extend(probe.finish().await);
+        }
+        if prefix_failed && nothing_new {
+            break;
+        }
+        for flaw in flaws {
+            record(
+                &mut tally,
+                &mut found,
+                flaw,
+                history.clone(),
+                skip_prefix,
+                worker,
+            );
+        }
+    }
+    tally
+}
+
+fn record(
+    tally: &mut Tally,
+    found: &mut BTreeSet<String>,
+    flaw: Flaw,
+    frames: Vec<Vec<u8>>,
+    skip_prefix: bool,
+    worker: u64,
+) {
+    if found.insert(flaw.signature()) {
+        let iteration = tally.iterations;
+        tally.findings.push(Finding {
+            flaw,
+            frames,
+            skip_prefix,
+            worker,
+            iteration,
+        });
+    }
+}
+
+/// Minimises a finding and writes it under `out/findings/`, then replays the saved scenario.
+async fn save(
+    campaign: &Campaign,
+    mut finding: Finding,
+    number: usize,
+) -> std::io::Result<FindingRecord> {
+    let mut minimiser = Minimiser::new(campaign, &finding);
+    finding.frames = minimiser
+        .minimise(std::mem::take(&mut finding.frames))
+        .await;
+    let signature = finding.flaw.signature();
+    let slug: String = signature
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let dir = campaign
+        .out
+        .join("findings")
+        .join(format!("{number:03}-{slug}"));
+    std::fs::create_dir_all(&dir)?;
+    let id = format!("fuzz/{number:03}-{slug}");
+    let yaml = finding::scenario(&finding, &id, campaign.seed, &campaign.target.describe());
+    let file = dir.join("finding.yaml");
+    std::fs::write(&file, yaml)?;
+    let reproduced_by_run = replay(campaign, &file, &dir).await;
+    let record = FindingRecord {
+        description: finding.flaw.describe(),
+        signature,
+        flaw: finding.flaw,
+        worker: finding.worker,
+        iteration: finding.iteration,
+        frames: finding.frames.len(),
+        dir,
+        reproduced_by_run,
+    };
+    let json = serde_json::to_string_pretty(&record).expect("the record serialises");
+    std::fs::write(record.dir.join("finding.json"), json + "\n")?;
+    Ok(record)
+}
+
+/// Runs the saved scenario as `zcpspec run` would, writing its report and trace beside it;
+/// true when the run fails (the finding is reproduced).
+async fn replay(campaign: &Campaign, file: &Path, dir: &Path) -> bool {
+    let options = crate::suite::SuiteOptions {
+        scenarios: file.to_path_buf(),
+        filter: Vec::new(),
+        strict: false,
+        target: campaign.target.clone(),
+        config: crate::runner::RunConfig {
+            revision: campaign.revision,
+            timeout: campaign.timeout,
+            max_frame: campaign.max_frame,
+            jobs: 1,
+            profile: Default::default(),
+        },
+        report_dir: Some(dir.join("replay")),
+        color: false,
+        golden: None,
+        parity: Vec::new(),
+    };
+    let mut sink = std::io::sink();
+    match crate::suite::run(options, &mut sink).await {
+        Ok(outcome) => outcome.exit_code == crate::suite::exit::FAILED,
+        Err(_) => false,
+    }
+}

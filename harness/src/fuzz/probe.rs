@@ -1,0 +1,234 @@
+//! One fuzzing session: the connection to the target, the valid prefix (initialize, then
+//! discovery), the exchange of an iteration's frames ended by a sentinel ping, the answers to
+//! the server's own requests, and the oracle's flaws for everything that happened meanwhile.
+
+use super::generate::Discovered;
+use super::oracle::{Flaw, Watch};
+use crate::protocol::frame::same_id;
+use crate::protocol::Revision;
+use crate::runner::Target;
+use crate::transport::{Connection, Incoming, Note};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// The most pages of one list discovery reads.
+const MAX_PAGES: usize = 10;
+
+pub struct Probe {
+    conn: Connection,
+    watch: Watch,
+    timeout: Duration,
+    /// Numbers the harness's own requests (prefix, discovery, sentinels).
+    own_requests: u64,
+    /// The frames sent after the prefix, in order: what a finding is minimised from.
+    pub history: Vec<Vec<u8>>,
+    /// The server exited or the connection dropped.
+    pub ended: bool,
+}
+
+impl Probe {
+    pub async fn open(
+        target: &Target,
+        timeout: Duration,
+        max_frame: usize,
+    ) -> std::io::Result<Probe> {
+        let conn = target.connect(max_frame, true).await?;
+        Ok(Probe {
+            conn,
+            watch: Watch::new(timeout),
+            timeout,
+            own_requests: 0,
+            history: Vec::new(),
+            ended: false,
+        })
+    }
+
+    /// initialize, then notifications/initialized: the session's valid prefix.
+    pub async fn initialize(&mut self, revision: Revision) -> Vec<Flaw> {
+        let params = json!({
+            "protocolVersion": revision.as_str(),
+            "capabilities": {},
+            "clientInfo": { "name": "zcpspec-fuzz", "version": env!("CARGO_PKG_VERSION") },
+        });
+        let (_, mut flaws) = self.request("initialize", params).await;
+        let initialized = json!({ "jsonrpc": "2.0", "method": "notifications/initialized" });
+        flaws.extend(self.send(&to_bytes(&initialized)).await);
+        flaws
+    }
+
+    /// Lists the server's tools, resources and prompts, for the generator to aim at.
+    pub async fn discover(&mut self) -> (Discovered, Vec<Flaw>) {
+        let mut flaws = Vec::new();
+        let mut lists = Vec::new();
+        for (method, key) in [
+            ("tools/list", "tools"),
+            ("resources/list", "resources"),
+            ("prompts/list", "prompts"),
+        ] {
+            let mut items = Vec::new();
+            let mut params = json!({});
+            for _ in 0..MAX_PAGES {
+                let (result, found) = self.request(method, params.clone()).await;
+                flaws.extend(found);
+                let Some(result) = result else { break };
+                items.extend(result[key].as_array().cloned().unwrap_or_default());
+                match result.get("nextCursor") {
+                    Some(cursor) if !cursor.is_null() => params = json!({ "cursor": cursor }),
+                    _ => break,
+                }
+            }
+            lists.push(items);
+        }
+        let names = |items: &[Value], field: &str| -> Vec<String> {
+            items
+                .iter()
+                .filter_map(|i| i.get(field)?.as_str().map(String::from))
+                .collect()
+        };
+        let discovered = Discovered {
+            resource_uris: names(&lists[1], "uri"),
+            prompt_names: names(&lists[2], "name"),
+            tools: std::mem::take(&mut lists[0]),
+        };
+        (discovered, flaws)
+    }
+
+    /// Sends an iteration's frames, then a ping, and returns the flaws seen until the ping is
+    /// answered (or its deadline passes).
+    pub async fn exchange(&mut self, frames: &[Vec<u8>]) -> Vec<Flaw> {
+        let mut flaws = Vec::new();
+        for frame in frames {
+            self.history.push(frame.clone());
+            flaws.extend(self.send(frame).await);
+            if self.ended {
+                return flaws;
+            }
+        }
+        let (_, found) = self.request("ping", json!({})).await;
+        flaws.extend(found);
+        flaws
+    }
+
+    /// Waits for the requests still unanswered (each to its deadline), then closes.
+    pub async fn finish(mut self) -> Vec<Flaw> {
+        let mut flaws = Vec::new();
+        while let (Some(deadline), false) = (self.watch.next_deadline(), self.ended) {
+            flaws.extend(self.pump(deadline, None).await.1);
+        }
+        self.conn.close_input();
+        flaws
+    }
+
+    /// One of the harness's own requests: the result, if it came in time, and the flaws.
+    async fn request(&mut self, method: &str, params: Value) -> (Option<Value>, Vec<Flaw>) {
+        self.own_requests += 1;
+        let id = json!(format!("zcpspec-fuzz-{}", self.own_requests));
+        let request = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+        let mut flaws = self.send(&to_bytes(&request)).await;
+        if self.ended {
+            return (None, flaws);
+        }
+        let (response, found) = self.pump(Instant::now() + self.timeout, Some(&id)).await;
+        flaws.extend(found);
+        (response.and_then(|r| r.get("result").cloned()), flaws)
+    }
+
+    async fn send(&mut self, frame: &[u8]) -> Vec<Flaw> {
+        if self.ended {
+            return Vec::new();
+        }
+        self.watch.sent(frame);
+        match self.conn.send(frame, self.timeout).await {
+            Ok(()) => Vec::new(),
+            Err(e) => {
+                // A process that died says how; give it a moment to.
+                let until = Instant::now() + Duration::from_millis(200);
+                let mut flaws = Vec::new();
+                while !self.ended && Instant::now() < until {
+                    flaws.extend(self.pump(until, None).await.1);
+                }
+                self.ended = true;
+                if !flaws
+                    .iter()
+                    .any(|f| matches!(f, Flaw::Exited { .. } | Flaw::Dropped { .. }))
+                {
+                    flaws.push(Flaw::Dropped {
+                        detail: e.to_string(),
+                    });
+                }
+                flaws
+            }
+        }
+    }
+
+    /// Handles what arrives until `deadline`, or until the response to `want` (returned), or,
+    /// wanting nothing, until no request is waiting.
+    async fn pump(
+        &mut self,
+        deadline: Instant,
+        want: Option<&Value>,
+    ) -> (Option<Value>, Vec<Flaw>) {
+        let mut flaws = Vec::new();
+        loop {
+            let wake = self
+                .watch
+                .next_deadline()
+                .map_or(deadline, |d| d.min(deadline));
+            let event = tokio::time::timeout_at(wake.into(), self.conn.recv()).await;
+            let event = match event {
+                Err(_) => {
+                    flaws.extend(self.watch.overdue(Instant::now()));
+                    if Instant::now() >= deadline {
+                        return (None, flaws);
+                    }
+                    continue;
+                }
+                Ok(None) => {
+                    if !self.ended {
+                        flaws.push(Flaw::Dropped {
+                            detail: "the connection closed".into(),
+                        });
+                    }
+                    self.ended = true;
+                    return (None, flaws);
+                }
+                Ok(Some(event)) => event,
+            };
+            match event {
+                Incoming::Frame(frame) => {
+                    flaws.extend(self.watch.received(&frame));
+                    let Some(message) = frame.json else { continue };
+                    if let (Some(id), Some(_)) = (message.get("id"), message.get("method")) {
+                        let refusal = json!({ "jsonrpc": "2.0", "id": id,
+                            "error": { "code": -32601, "message": "the fuzzer serves no requests" } });
+                        let bytes = to_bytes(&refusal);
+                        let _ = self.conn.send(&bytes, self.timeout).await;
+                        continue;
+                    }
+                    let answers =
+                        |id: &Value| message.get("id").is_some_and(|got| same_id(got, id));
+                    if want.is_some_and(answers) {
+                        return (Some(message), flaws);
+                    }
+                    if want.is_none() && self.watch.next_deadline().is_none() {
+                        return (None, flaws);
+                    }
+                }
+                Incoming::Stderr(line) => flaws.extend(self.watch.stderr(&line)),
+                Incoming::Transport(Note::HttpResponse { status, .. }) if status >= 500 => {
+                    flaws.push(Flaw::Http5xx { status })
+                }
+                Incoming::Exited { code, signal } => {
+                    flaws.push(Flaw::Exited { code, signal });
+                    self.ended = true;
+                    return (None, flaws);
+                }
+                Incoming::Oversize { .. } | Incoming::Transport(_) | Incoming::Closed => {}
+            }
+        }
+    }
+}
+
+fn to_bytes(value: &Value) -> Vec<u8> {
+    serde_json::to_vec(value).expect("JSON values serialise")
+}
