@@ -156,6 +156,9 @@ struct FuzzArgs {
     /// Sessions fuzzed at once.
     #[arg(long, default_value_t = 1)]
     jobs: usize,
+    /// Also write every frame sent to this file, a line each, to replay them elsewhere.
+    #[arg(long, value_name = "FILE")]
+    save_frames: Option<PathBuf>,
     /// The protocol revision to request in initialize.
     #[arg(long, default_value = Revision::LATEST.as_str(), value_parser = parse_revision)]
     revision: Revision,
@@ -404,6 +407,7 @@ async fn fuzz(args: FuzzArgs) -> i32 {
         revision: args.revision,
         timeout: Duration::from_millis(args.timeout_ms),
         max_frame: args.max_frame_bytes,
+        save_frames: args.save_frames,
     };
     let mut stdout = std::io::stdout();
     match fuzz::run(&campaign, &mut stdout).await {

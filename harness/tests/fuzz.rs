@@ -22,6 +22,7 @@ fn campaign(fault: Option<Fault>, iterations: u64, timeout: Duration, out: &Path
         revision: Revision::LATEST,
         timeout,
         max_frame: zcpspec::transport::DEFAULT_MAX_FRAME,
+        save_frames: None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

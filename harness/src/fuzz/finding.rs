@@ -51,7 +51,7 @@ impl<'a> Minimiser<'a> {
     pub async fn reproduces(&mut self, frames: &[Vec<u8>]) -> bool {
         self.attempts += 1;
         let c = self.campaign;
-        let Ok(mut probe) = Probe::open(&c.target, c.timeout, c.max_frame).await else {
+        let Ok(mut probe) = Probe::open(&c.target, c.timeout, c.max_frame, None).await else {
             return false;
         };
         let mut flaws = Vec::new();

@@ -19,8 +19,10 @@ use oracle::Flaw;
 use probe::Probe;
 use serde::Serialize;
 use std::collections::BTreeSet;
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Iterations of one session before it starts afresh, so that state does not pile up (and
@@ -47,6 +49,8 @@ pub struct Campaign {
     /// How long a request may go unanswered.
     pub timeout: Duration,
     pub max_frame: usize,
+    /// Also write every frame sent to this file, a line each (for replaying them elsewhere).
+    pub save_frames: Option<PathBuf>,
 }
 
 /// What a campaign did, written as `summary.json` under `--out`.
@@ -92,10 +96,18 @@ struct Tally {
 /// `summary.json` under `campaign.out`.
 pub async fn run(campaign: &Campaign, progress: &mut dyn Write) -> std::io::Result<Summary> {
     std::fs::create_dir_all(&campaign.out)?;
+    let recorder = match &campaign.save_frames {
+        Some(path) => Some(Arc::new(Mutex::new(BufWriter::new(File::create(path)?)))),
+        None => None,
+    };
     let started = Instant::now();
     let jobs = campaign.jobs.max(1) as u64;
-    let workers = (0..jobs).map(|worker| fuzz_worker(campaign, worker, jobs, started));
+    let workers =
+        (0..jobs).map(|worker| fuzz_worker(campaign, worker, jobs, started, recorder.clone()));
     let tallies = futures_util::future::join_all(workers).await;
+    if let Some(recorder) = recorder {
+        recorder.lock().unwrap_or_else(|e| e.into_inner()).flush()?;
+    }
     let seconds = started.elapsed().as_secs_f64();
     let mut summary = Summary {
         seed: campaign.seed,
@@ -142,7 +154,13 @@ pub async fn run(campaign: &Campaign, progress: &mut dyn Write) -> std::io::Resu
 }
 
 /// One worker: sessions until the budget is spent.
-async fn fuzz_worker(campaign: &Campaign, worker: u64, jobs: u64, started: Instant) -> Tally {
+async fn fuzz_worker(
+    campaign: &Campaign,
+    worker: u64,
+    jobs: u64,
+    started: Instant,
+    recorder: Option<probe::Recorder>,
+) -> Tally {
     let mut generator = Generator::new(campaign.seed, worker, campaign.revision);
     let mut tally = Tally::default();
     let mut found = BTreeSet::new();
@@ -159,8 +177,13 @@ async fn fuzz_worker(campaign: &Campaign, worker: u64, jobs: u64, started: Insta
         } else {
             SESSION_ITERATIONS
         };
-        let Ok(mut probe) =
-            Probe::open(&campaign.target, campaign.timeout, campaign.max_frame).await
+        let Ok(mut probe) = Probe::open(
+            &campaign.target,
+            campaign.timeout,
+            campaign.max_frame,
+            recorder.clone(),
+        )
+        .await
         else {
             let flaw = Flaw::Dropped {
                 detail: "the target could not be reached".into(),
@@ -182,39 +205,49 @@ async fn fuzz_worker(campaign: &Campaign, worker: u64, jobs: u64, started: Insta
             flaws.extend(found);
             generator.learn(discovered);
         }
+        // A flaw that leaves the server unable to go on (an exit, a dropped connection, a hang)
+        // ends the session; any other is recorded, with the frames so far, and fuzzing goes on.
+        let mut fatal = flaws.iter().any(Flaw::is_fatal);
+        let prefix_failed = fatal;
+        let nothing_new = flaws.iter().all(|f| found.contains(&f.signature()));
         let mut iterations = 0;
-        while flaws.is_empty() && !probe.ended && iterations < length && !spent(&tally) {
+        loop {
+            for flaw in std::mem::take(&mut flaws) {
+                let frames = probe.history.clone();
+                record(&mut tally, &mut found, flaw, frames, skip_prefix, worker);
+            }
+            if fatal || probe.ended || iterations >= length || spent(&tally) {
+                break;
+            }
             let frames = generator.iteration();
             tally.frames += frames.len() as u64;
             flaws.extend(probe.exchange(&frames).await);
+            fatal = flaws.iter().any(Flaw::is_fatal);
             tally.iterations += 1;
             iterations += 1;
         }
-        // A server that fails its prefix the way it failed before offers nothing more: every
-        // session would end the same.
-        let prefix_failed = !skip_prefix && iterations == 0 && !flaws.is_empty();
-        let nothing_new = flaws.iter().all(|f| found.contains(&f.signature()));
         if iterations == 0 {
             // The prefix failed: it counts as the iteration, or a dead server would keep an
             // iteration budget from ever being spent.
             tally.iterations += 1;
         }
-        let history = probe.history.clone();
-        if flaws.is_empty() {
-            flaws.extend(probe.finish().await);
+        if !fatal && !probe.ended {
+            let frames = probe.history.clone();
+            for flaw in probe.finish().await {
+                record(
+                    &mut tally,
+                    &mut found,
+                    flaw,
+                    frames.clone(),
+                    skip_prefix,
+                    worker,
+                );
+            }
         }
-        if prefix_failed && nothing_new {
+        // A server that fails its prefix the way it failed before offers nothing more: every
+        // session would end the same.
+        if prefix_failed && nothing_new && !skip_prefix {
             break;
-        }
-        for flaw in flaws {
-            record(
-                &mut tally,
-                &mut found,
-                flaw,
-                history.clone(),
-                skip_prefix,
-                worker,
-            );
         }
     }
     tally

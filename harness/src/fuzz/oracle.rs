@@ -63,6 +63,15 @@ impl Flaw {
         }
     }
 
+    /// Whether the server cannot go on after it: it exited, the connection dropped, or it
+    /// stopped answering.
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            Flaw::Exited { .. } | Flaw::Dropped { .. } | Flaw::NoAnswer { .. }
+        )
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Flaw::Exited { code, signal } => match (code, signal) {

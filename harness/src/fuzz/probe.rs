@@ -24,13 +24,19 @@ pub struct Probe {
     pub history: Vec<Vec<u8>>,
     /// The server exited or the connection dropped.
     pub ended: bool,
+    /// Where every frame sent is also written, a line each (`fuzz --save-frames`).
+    record: Option<Recorder>,
 }
+
+/// The file `--save-frames` names, shared by every session of a campaign.
+pub type Recorder = std::sync::Arc<std::sync::Mutex<std::io::BufWriter<std::fs::File>>>;
 
 impl Probe {
     pub async fn open(
         target: &Target,
         timeout: Duration,
         max_frame: usize,
+        record: Option<Recorder>,
     ) -> std::io::Result<Probe> {
         let conn = target.connect(max_frame, true).await?;
         Ok(Probe {
@@ -40,6 +46,7 @@ impl Probe {
             own_requests: 0,
             history: Vec::new(),
             ended: false,
+            record,
         })
     }
 
@@ -138,6 +145,12 @@ impl Probe {
             return Vec::new();
         }
         self.watch.sent(frame);
+        if let Some(record) = &self.record {
+            use std::io::Write;
+            let mut file = record.lock().unwrap_or_else(|e| e.into_inner());
+            // Frames never hold a newline; a failed write only loses the recording.
+            let _ = file.write_all(frame).and_then(|_| file.write_all(b"\n"));
+        }
         match self.conn.send(frame, self.timeout).await {
             Ok(()) => Vec::new(),
             Err(e) => {
