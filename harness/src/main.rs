@@ -79,15 +79,8 @@ struct RunArgs {
     /// before discovery.
     #[arg(long, value_name = "FILE")]
     profile: Option<PathBuf>,
-    /// The protocol revision to request in initialize.
-    #[arg(long, default_value = Revision::LATEST.as_str(), value_parser = parse_revision)]
-    revision: Revision,
-    /// How long to wait for any one response, in milliseconds.
-    #[arg(long, default_value_t = 5000)]
-    timeout_ms: u64,
-    /// The largest server frame accepted; longer lines are discarded.
-    #[arg(long, default_value_t = zcpspec::transport::DEFAULT_MAX_FRAME)]
-    max_frame_bytes: usize,
+    #[command(flatten)]
+    session: SessionArgs,
     /// Scenarios run at once, each in its own session.
     #[arg(long, default_value_t = 4)]
     jobs: usize,
@@ -107,6 +100,20 @@ struct RunArgs {
     /// Colour the terminal output: auto, always or never.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
+}
+
+/// How the harness talks to the server, for `run` and `fuzz` alike.
+#[derive(clap::Args, Clone)]
+struct SessionArgs {
+    /// The protocol revision to request in initialize.
+    #[arg(long, default_value = Revision::LATEST.as_str(), value_parser = parse_revision)]
+    revision: Revision,
+    /// How long to wait for any one response, in milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    timeout_ms: u64,
+    /// The largest server frame accepted; longer lines are discarded.
+    #[arg(long, default_value_t = zcpspec::transport::DEFAULT_MAX_FRAME)]
+    max_frame_bytes: usize,
 }
 
 /// Which server: the embedded one (with a fault or none), a command, or a URL.
@@ -159,15 +166,8 @@ struct FuzzArgs {
     /// Also write every frame sent to this file, a line each, to replay them elsewhere.
     #[arg(long, value_name = "FILE")]
     save_frames: Option<PathBuf>,
-    /// The protocol revision to request in initialize.
-    #[arg(long, default_value = Revision::LATEST.as_str(), value_parser = parse_revision)]
-    revision: Revision,
-    /// How long a request may go unanswered, in milliseconds.
-    #[arg(long, default_value_t = 5000)]
-    timeout_ms: u64,
-    /// The largest server frame accepted; longer lines are discarded.
-    #[arg(long, default_value_t = zcpspec::transport::DEFAULT_MAX_FRAME)]
-    max_frame_bytes: usize,
+    #[command(flatten)]
+    session: SessionArgs,
     #[command(flatten)]
     target: TargetArgs,
 }
@@ -255,7 +255,11 @@ fn parity_target(spec: &str, args: &RunArgs) -> Result<Target, String> {
         command: Vec::new(),
         ..args.target.clone()
     };
-    target(&mut surface, args.max_frame_bytes, args.timeout_ms)
+    target(
+        &mut surface,
+        args.session.max_frame_bytes,
+        args.session.timeout_ms,
+    )
 }
 
 /// The target a `run` names: a URL, a command, or the embedded server.
@@ -325,7 +329,11 @@ async fn run(mut args: RunArgs) -> i32 {
         .map(|spec| parity_target(&spec, &args))
         .collect();
     let (target, parity) = match (
-        target(&mut args.target, args.max_frame_bytes, args.timeout_ms),
+        target(
+            &mut args.target,
+            args.session.max_frame_bytes,
+            args.session.timeout_ms,
+        ),
         parity,
     ) {
         (Ok(t), Ok(p)) => (t, p),
@@ -355,9 +363,9 @@ async fn run(mut args: RunArgs) -> i32 {
         strict: args.strict,
         target,
         config: RunConfig {
-            revision: args.revision,
-            timeout: Duration::from_millis(args.timeout_ms),
-            max_frame: args.max_frame_bytes,
+            revision: args.session.revision,
+            timeout: Duration::from_millis(args.session.timeout_ms),
+            max_frame: args.session.max_frame_bytes,
             jobs: args.jobs,
             profile,
         },
@@ -381,7 +389,11 @@ async fn run(mut args: RunArgs) -> i32 {
 
 async fn fuzz(args: FuzzArgs) -> i32 {
     let mut target_args = args.target;
-    let target = match target(&mut target_args, args.max_frame_bytes, args.timeout_ms) {
+    let target = match target(
+        &mut target_args,
+        args.session.max_frame_bytes,
+        args.session.timeout_ms,
+    ) {
         Ok(target) => target,
         Err(message) => {
             eprintln!("zcpspec: {message}");
@@ -404,9 +416,9 @@ async fn fuzz(args: FuzzArgs) -> i32 {
         budget,
         out: args.out,
         jobs: args.jobs,
-        revision: args.revision,
-        timeout: Duration::from_millis(args.timeout_ms),
-        max_frame: args.max_frame_bytes,
+        revision: args.session.revision,
+        timeout: Duration::from_millis(args.session.timeout_ms),
+        max_frame: args.session.max_frame_bytes,
         save_frames: args.save_frames,
     };
     let mut stdout = std::io::stdout();
