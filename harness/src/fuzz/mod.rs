@@ -1,7 +1,7 @@
 //! The live fuzzing campaign (`zcpspec fuzz`). Workers run sessions against the target: a
 //! session replays a valid prefix (initialize, discovery), or, every other time and briefly,
-//! none, to fuzz the lifecycle; then it sends iterations of generated frames, each ended by a
-//! sentinel ping. The
+//! none, to fuzz the lifecycle; then it sends iterations of generated frames, every few of
+//! them ended by a sentinel ping. The
 //! oracle's flaws become findings, deduplicated by signature, minimised in fresh sessions and
 //! saved under `--out` as scenarios that `zcpspec run` replays. A session that found something
 //! ends (a spawned server that died is started afresh by the next one).
@@ -27,7 +27,10 @@ use std::time::{Duration, Instant};
 
 /// Iterations of one session before it starts afresh, so that state does not pile up (and
 /// the wait for its slowest requests at the end is rare).
-const SESSION_ITERATIONS: u64 = 256;
+const SESSION_ITERATIONS: u64 = 1024;
+/// Iterations between sentinel pings. Between them the frames stream on, as fast as the
+/// server reads them; every request still has its own deadline.
+const SYNC_EVERY: u64 = 8;
 /// Iterations of a session without the prefix: every other session fuzzes the lifecycle,
 /// briefly, since an uninitialized server has little to offer beyond refusing.
 const LIFECYCLE_ITERATIONS: u64 = 8;
@@ -170,7 +173,8 @@ async fn fuzz_worker(
         Budget::Iterations(total) => tally.iterations >= (total + jobs - 1 - worker) / jobs,
     };
     while !spent(&tally) {
-        let skip_prefix = tally.sessions % 2 == 1;
+        // The lifecycle first: it is brief, and a server that breaks there breaks at once.
+        let skip_prefix = tally.sessions % 2 == 0;
         tally.sessions += 1;
         let length = if skip_prefix {
             LIFECYCLE_ITERATIONS
@@ -221,7 +225,9 @@ async fn fuzz_worker(
             }
             let frames = generator.iteration();
             tally.frames += frames.len() as u64;
-            flaws.extend(probe.exchange(&frames).await);
+            // A sentinel ping every few iterations, and at the last of the session.
+            let sync = iterations % SYNC_EVERY == SYNC_EVERY - 1 || iterations + 1 == length;
+            flaws.extend(probe.exchange(&frames, sync).await);
             fatal = flaws.iter().any(Flaw::is_fatal);
             tally.iterations += 1;
             iterations += 1;
