@@ -18,6 +18,7 @@ use generate::Generator;
 use oracle::Flaw;
 use probe::Probe;
 use serde::Serialize;
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -86,6 +87,37 @@ pub struct FindingRecord {
     pub reproduced_by_run: bool,
 }
 
+/// How often the campaign says how it is going, on stderr.
+const PROGRESS_EVERY: Duration = Duration::from_secs(2);
+
+/// The running counts every worker adds to, for the progress line.
+struct Progress {
+    started: Instant,
+    last: Cell<Instant>,
+    iterations: Cell<u64>,
+    frames: Cell<u64>,
+    findings: Cell<u64>,
+}
+
+impl Progress {
+    fn iteration(&self, frames: usize) {
+        self.iterations.set(self.iterations.get() + 1);
+        self.frames.set(self.frames.get() + frames as u64);
+        if self.last.get().elapsed() >= PROGRESS_EVERY {
+            self.last.set(Instant::now());
+            let seconds = self.started.elapsed().as_secs_f64();
+            eprintln!(
+                "fuzzing: {:.0} s, {} iterations, {} frames ({:.0}/s), {} finding(s)",
+                seconds,
+                self.iterations.get(),
+                self.frames.get(),
+                self.frames.get() as f64 / seconds.max(1e-9),
+                self.findings.get()
+            );
+        }
+    }
+}
+
 /// What one worker did.
 #[derive(Default)]
 struct Tally {
@@ -104,9 +136,16 @@ pub async fn run(campaign: &Campaign, progress: &mut dyn Write) -> std::io::Resu
         None => None,
     };
     let started = Instant::now();
+    let counts = Progress {
+        started,
+        last: Cell::new(started),
+        iterations: Cell::new(0),
+        frames: Cell::new(0),
+        findings: Cell::new(0),
+    };
     let jobs = campaign.jobs.max(1) as u64;
     let workers =
-        (0..jobs).map(|worker| fuzz_worker(campaign, worker, jobs, started, recorder.clone()));
+        (0..jobs).map(|worker| fuzz_worker(campaign, worker, jobs, &counts, recorder.clone()));
     let tallies = futures_util::future::join_all(workers).await;
     if let Some(recorder) = recorder {
         recorder.lock().unwrap_or_else(|e| e.into_inner()).flush()?;
@@ -161,9 +200,10 @@ async fn fuzz_worker(
     campaign: &Campaign,
     worker: u64,
     jobs: u64,
-    started: Instant,
+    progress: &Progress,
     recorder: Option<probe::Recorder>,
 ) -> Tally {
+    let started = progress.started;
     let mut generator = Generator::new(campaign.seed, worker, campaign.revision);
     let mut tally = Tally::default();
     let mut found = BTreeSet::new();
@@ -193,6 +233,7 @@ async fn fuzz_worker(
                 detail: "the target could not be reached".into(),
             };
             record(
+                progress,
                 &mut tally,
                 &mut found,
                 flaw,
@@ -218,7 +259,15 @@ async fn fuzz_worker(
         loop {
             for flaw in std::mem::take(&mut flaws) {
                 let frames = probe.history.clone();
-                record(&mut tally, &mut found, flaw, frames, skip_prefix, worker);
+                record(
+                    progress,
+                    &mut tally,
+                    &mut found,
+                    flaw,
+                    frames,
+                    skip_prefix,
+                    worker,
+                );
             }
             if fatal || probe.ended || iterations >= length || spent(&tally) {
                 break;
@@ -231,6 +280,7 @@ async fn fuzz_worker(
             fatal = flaws.iter().any(Flaw::is_fatal);
             tally.iterations += 1;
             iterations += 1;
+            progress.iteration(frames.len());
         }
         if iterations == 0 {
             // The prefix failed: it counts as the iteration, or a dead server would keep an
@@ -241,6 +291,7 @@ async fn fuzz_worker(
             let frames = probe.history.clone();
             for flaw in probe.finish().await {
                 record(
+                    progress,
                     &mut tally,
                     &mut found,
                     flaw,
@@ -259,7 +310,9 @@ async fn fuzz_worker(
     tally
 }
 
+/// Keeps a flaw of a signature the worker has not seen yet.
 fn record(
+    progress: &Progress,
     tally: &mut Tally,
     found: &mut BTreeSet<String>,
     flaw: Flaw,
@@ -268,6 +321,7 @@ fn record(
     worker: u64,
 ) {
     if found.insert(flaw.signature()) {
+        progress.findings.set(progress.findings.get() + 1);
         let iteration = tally.iterations;
         tally.findings.push(Finding {
             flaw,
