@@ -15,7 +15,7 @@ use crate::protocol::Revision;
 use crate::runner::Target;
 use finding::{Finding, Minimiser};
 use generate::Generator;
-use oracle::Flaw;
+use oracle::{root_causes, Flaw};
 use probe::Probe;
 use serde::Serialize;
 use std::cell::Cell;
@@ -246,10 +246,13 @@ async fn fuzz_worker(
         let mut flaws = Vec::new();
         if !skip_prefix {
             flaws.extend(probe.initialize(campaign.revision).await);
-            let (discovered, found) = probe.discover().await;
-            flaws.extend(found);
-            generator.learn(discovered);
+            if !flaws.iter().any(Flaw::is_fatal) {
+                let (discovered, found) = probe.discover().await;
+                flaws.extend(found);
+                generator.learn(discovered);
+            }
         }
+        let mut flaws = root_causes(flaws);
         // A flaw that leaves the server unable to go on (an exit, a dropped connection, a hang)
         // ends the session; any other is recorded, with the frames so far, and fuzzing goes on.
         let mut fatal = flaws.iter().any(Flaw::is_fatal);
@@ -257,7 +260,7 @@ async fn fuzz_worker(
         let nothing_new = flaws.iter().all(|f| found.contains(&f.signature()));
         let mut iterations = 0;
         loop {
-            for flaw in std::mem::take(&mut flaws) {
+            for flaw in root_causes(std::mem::take(&mut flaws)) {
                 let frames = probe.history.clone();
                 record(
                     progress,
@@ -277,6 +280,11 @@ async fn fuzz_worker(
             // A sentinel ping every few iterations, and at the last of the session.
             let sync = iterations % SYNC_EVERY == SYNC_EVERY - 1 || iterations + 1 == length;
             flaws.extend(probe.exchange(&frames, sync).await);
+            // A request left unanswered: is it that request, or the whole server?
+            let unanswered = flaws.iter().any(|f| matches!(f, Flaw::NoAnswer { .. }));
+            if unanswered && !flaws.iter().any(Flaw::is_fatal) && !probe.ended {
+                flaws.extend(probe.ping().await);
+            }
             fatal = flaws.iter().any(Flaw::is_fatal);
             tally.iterations += 1;
             iterations += 1;

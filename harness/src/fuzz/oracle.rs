@@ -64,12 +64,13 @@ impl Flaw {
     }
 
     /// Whether the server cannot go on after it: it exited, the connection dropped, or it
-    /// stopped answering.
+    /// answers not even a ping (or initialize).
     pub fn is_fatal(&self) -> bool {
-        matches!(
-            self,
-            Flaw::Exited { .. } | Flaw::Dropped { .. } | Flaw::NoAnswer { .. }
-        )
+        match self {
+            Flaw::Exited { .. } | Flaw::Dropped { .. } => true,
+            Flaw::NoAnswer { method } => method == "ping" || method == "initialize",
+            _ => false,
+        }
     }
 
     pub fn describe(&self) -> String {
@@ -94,6 +95,19 @@ impl Flaw {
             Flaw::CrashReport { line } => format!("the server reported a crash: {line}"),
         }
     }
+}
+
+/// The flaws worth a finding each: when the server left a ping or initialize unanswered, it
+/// answers nothing at all, and the other requests it left unanswered say nothing more.
+pub fn root_causes(flaws: Vec<Flaw>) -> Vec<Flaw> {
+    let silent = |f: &Flaw| matches!(f, Flaw::NoAnswer { method } if method == "ping" || method == "initialize");
+    let Some(first) = flaws.iter().position(silent) else {
+        return flaws;
+    };
+    (flaws.into_iter().enumerate())
+        .filter(|(i, f)| *i == first || !matches!(f, Flaw::NoAnswer { .. }))
+        .map(|(_, f)| f)
+        .collect()
 }
 
 /// A request waiting for its answer.

@@ -3,7 +3,7 @@
 //! the server's own requests, and the oracle's flaws for everything that happened meanwhile.
 
 use super::generate::Discovered;
-use super::oracle::{Flaw, Watch};
+use super::oracle::{root_causes, Flaw, Watch};
 use crate::protocol::frame::same_id;
 use crate::protocol::Revision;
 use crate::runner::Target;
@@ -120,14 +120,23 @@ impl Probe {
         flaws
     }
 
+    /// Whether the server still answers: the flaws of a ping.
+    pub async fn ping(&mut self) -> Vec<Flaw> {
+        self.request("ping", json!({})).await.1
+    }
+
     /// Waits for the requests still unanswered (each to its deadline), then closes.
     pub async fn finish(mut self) -> Vec<Flaw> {
         let mut flaws = Vec::new();
         while let (Some(deadline), false) = (self.watch.next_deadline(), self.ended) {
             flaws.extend(self.pump(deadline, None).await.1);
         }
+        // A request left unanswered: is it that request, or the whole server?
+        if flaws.iter().any(|f| matches!(f, Flaw::NoAnswer { .. })) && !self.ended {
+            flaws.extend(self.ping().await);
+        }
         self.conn.close_input();
-        flaws
+        root_causes(flaws)
     }
 
     /// One of the harness's own requests: the result, if it came in time, and the flaws.
