@@ -3,9 +3,10 @@
 //! raw-bytes variant. A [`Line`] is what a client writes as one line of the stdio transport.
 
 use crate::json::{self, Json};
-use crate::vocabulary::{LOG_LEVELS, METHODS, PROMPTS, TOOLS, URIS, VERSIONS};
+use crate::vocabulary::{METHODS, PROMPTS, TOOLS, URIS, VERSIONS};
 use arbitrary::{Arbitrary, Result, Unstructured};
 use serde_json::{json, Map, Value};
+use zcpspec::protocol::LOG_LEVELS;
 
 /// Marks a string the reference target replaces with the n-th task id the server handed out
 /// (task ids are random, so a generator cannot know them).
@@ -295,7 +296,11 @@ impl Knobs {
                 let argument = if self.other_flag { "name" } else { "id" };
                 json!({ "ref": reference, "argument": { "name": argument, "value": self.text } })
             }
-            "logging/setLevel" => json!({ "level": self.pick(LOG_LEVELS) }),
+            "logging/setLevel" => {
+                // One past the last level stands "verbose", which is none.
+                let index = usize::from(self.pick) % (LOG_LEVELS.len() + 1);
+                json!({ "level": LOG_LEVELS.get(index).copied().unwrap_or("verbose") })
+            }
             "tasks/get" | "tasks/result" | "tasks/cancel" => {
                 json!({ "taskId": format!("{TASK_REF_PREFIX}{}>", self.pick) })
             }

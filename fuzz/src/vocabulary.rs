@@ -83,18 +83,6 @@ pub const URIS: &[&str] = &[
 
 pub const PROMPTS: &[&str] = &["greeting", "summary", "describe_image", "extra", "missing"];
 
-pub const LOG_LEVELS: &[&str] = &[
-    "debug",
-    "info",
-    "notice",
-    "warning",
-    "error",
-    "critical",
-    "alert",
-    "emergency",
-    "verbose",
-];
-
 /// Keys of JSON-RPC envelopes and of MCP params and results.
 pub const KEYS: &[&str] = &[
     "jsonrpc",

@@ -479,25 +479,11 @@ fn is_hostile(fault: Fault) -> bool {
     )
 }
 
-fn is_zcp_discovery(fault: Fault) -> bool {
-    matches!(
-        fault,
-        Fault::ZcpGroupsFirstOnly
-            | Fault::ZcpExcludeGroupsIgnored
-            | Fault::ZcpStagesReadGroups
-            | Fault::ZcpProfileIgnored
-            | Fault::ZcpProfileUnreported
-            | Fault::ZcpCommaUnsplit
-            | Fault::ZcpFilteredPageRepeats
-            | Fault::ZcpNoMatchError
-    )
-}
-
 /// The transport over which a fault shows itself.
 fn transport_of(fault: Fault) -> Kind {
     match fault {
         _ if !fault.is_http() => Kind::Stdio,
-        _ if is_zcp_discovery(fault) => Kind::Zcp,
+        _ if fault.is_zcp_discovery() => Kind::Zcp,
         Fault::EndpointNotFirst | Fault::LegacyIgnoreOrigin => Kind::Sse,
         Fault::WsNoSubprotocol => Kind::Ws,
         Fault::ZcpReversedTools => Kind::Zcp,
@@ -535,7 +521,7 @@ async fn http_target(
 async fn broken_checks(fault: Fault) -> (i32, BTreeSet<(String, bool)>) {
     let filter = if is_hostile(fault) {
         HOSTILE_SCENARIOS.iter().map(|s| s.to_string()).collect()
-    } else if is_zcp_discovery(fault) {
+    } else if fault.is_zcp_discovery() {
         vec![ZCP_DISCOVERY_SCENARIOS.to_string()]
     } else {
         Vec::new()

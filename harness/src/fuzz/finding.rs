@@ -4,6 +4,7 @@
 
 use super::oracle::Flaw;
 use super::probe::Probe;
+use super::to_bytes;
 use super::Campaign;
 use serde_json::{Map, Value};
 use std::time::{Duration, Instant};
@@ -173,9 +174,8 @@ fn simpler(value: &Value) -> Vec<Value> {
         }
         _ => {}
     }
-    out.sort_by_key(|v| {
-        std::cmp::Reverse(value_size(value) - value_size(v).min(value_size(value)))
-    });
+    let size = value_size(value);
+    out.sort_by_cached_key(|v| value_size(v).min(size));
     out
 }
 
@@ -198,10 +198,6 @@ fn shorter(bytes: &[u8]) -> Vec<Vec<u8>> {
         }
     }
     out
-}
-
-fn to_bytes(value: &Value) -> Vec<u8> {
-    serde_json::to_vec(value).expect("JSON values serialise")
 }
 
 /// The finding as a scenario: initialize (unless the session had no prefix), each frame sent

@@ -6,6 +6,7 @@
 //! and out-of-order lifecycle requests; byte-level frames flip, cut, splice and repeat the bytes
 //! of a valid frame, invalid UTF-8 included.
 
+use super::to_bytes;
 use crate::protocol::{Revision, LOG_LEVELS};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -157,7 +158,7 @@ impl Generator {
                 json!({ "uri": self.uri() })
             }
             "prompts/get" => {
-                let name = self.pick_string(&self.discovered.prompt_names.clone());
+                let name = self.pick_name(|d| &d.prompt_names);
                 json!({ "name": name, "arguments": self.any_value(1) })
             }
             "logging/setLevel" => {
@@ -168,7 +169,7 @@ impl Generator {
                 json!({ "level": level })
             }
             "completion/complete" => {
-                let name = self.pick_string(&self.discovered.prompt_names.clone());
+                let name = self.pick_name(|d| &d.prompt_names);
                 json!({
                     "ref": { "type": "ref/prompt", "name": name },
                     "argument": { "name": "name", "value": self.string() },
@@ -207,10 +208,11 @@ impl Generator {
     }
 
     fn uri(&mut self) -> Value {
-        let uris = self.discovered.resource_uris.clone();
+        let uris: fn(&Discovered) -> &[String] = |d| &d.resource_uris;
+        let known = !self.discovered.resource_uris.is_empty();
         match self.rng.random_range(0..4) {
-            0 | 1 if !uris.is_empty() => json!(self.pick_string(&uris)),
-            2 if !uris.is_empty() => json!(format!("{}/../../etc/passwd", self.pick_string(&uris))),
+            0 | 1 if known => json!(self.pick_name(uris)),
+            2 if known => json!(format!("{}/../../etc/passwd", self.pick_name(uris))),
             _ => self.any_value(0),
         }
     }
@@ -449,16 +451,14 @@ impl Generator {
         from.choose(&mut self.rng).copied().unwrap_or_default()
     }
 
-    fn pick_string(&mut self, from: &[String]) -> String {
-        match from.choose(&mut self.rng) {
-            Some(s) if self.rng.random_ratio(7, 8) => s.clone(),
+    /// One of the names discovery found (which `names` says), or now and then any string.
+    fn pick_name(&mut self, names: fn(&Discovered) -> &[String]) -> String {
+        let chosen = names(&self.discovered).choose(&mut self.rng).cloned();
+        match chosen {
+            Some(name) if self.rng.random_ratio(7, 8) => name,
             _ => self.string(),
         }
     }
-}
-
-fn to_bytes(value: &Value) -> Vec<u8> {
-    serde_json::to_vec(value).expect("JSON values serialise")
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::protocol::Revision;
 use crate::runner::Target;
 use finding::{Finding, Minimiser};
 use generate::Generator;
-use oracle::{root_causes, Flaw};
+use oracle::Flaw;
 use probe::Probe;
 use serde::Serialize;
 use std::cell::Cell;
@@ -35,6 +35,11 @@ const SYNC_EVERY: u64 = 8;
 /// Iterations of a session without the prefix: every other session fuzzes the lifecycle,
 /// briefly, since an uninitialized server has little to offer beyond refusing.
 const LIFECYCLE_ITERATIONS: u64 = 8;
+
+/// A JSON value as the bytes of one frame.
+fn to_bytes(value: &serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec(value).expect("JSON values serialise")
+}
 
 /// How long a campaign goes on.
 #[derive(Debug, Clone, Copy)]
@@ -125,6 +130,8 @@ struct Tally {
     frames: u64,
     sessions: u64,
     findings: Vec<Finding>,
+    /// The signatures of `findings`.
+    signatures: BTreeSet<String>,
 }
 
 /// Runs the campaign, printing progress to `progress`, and writes the findings and
@@ -206,7 +213,6 @@ async fn fuzz_worker(
     let started = progress.started;
     let mut generator = Generator::new(campaign.seed, worker, campaign.revision);
     let mut tally = Tally::default();
-    let mut found = BTreeSet::new();
     let spent = |tally: &Tally| match campaign.budget {
         Budget::Time(limit) => started.elapsed() >= limit,
         // The iterations are shared out: worker w does every jobs-th one.
@@ -232,15 +238,7 @@ async fn fuzz_worker(
             let flaw = Flaw::Dropped {
                 detail: "the target could not be reached".into(),
             };
-            record(
-                progress,
-                &mut tally,
-                &mut found,
-                flaw,
-                Vec::new(),
-                skip_prefix,
-                worker,
-            );
+            tally.record(progress, flaw, Vec::new(), skip_prefix, worker);
             break;
         };
         let mut flaws = Vec::new();
@@ -252,25 +250,19 @@ async fn fuzz_worker(
                 generator.learn(discovered);
             }
         }
-        let mut flaws = root_causes(flaws);
+        let mut flaws = probe.diagnose(flaws).await;
         // A flaw that leaves the server unable to go on (an exit, a dropped connection, a hang)
         // ends the session; any other is recorded, with the frames so far, and fuzzing goes on.
         let mut fatal = flaws.iter().any(Flaw::is_fatal);
         let prefix_failed = fatal;
-        let nothing_new = flaws.iter().all(|f| found.contains(&f.signature()));
+        let nothing_new = flaws
+            .iter()
+            .all(|f| tally.signatures.contains(&f.signature()));
         let mut iterations = 0;
         loop {
-            for flaw in root_causes(std::mem::take(&mut flaws)) {
+            for flaw in std::mem::take(&mut flaws) {
                 let frames = probe.history.clone();
-                record(
-                    progress,
-                    &mut tally,
-                    &mut found,
-                    flaw,
-                    frames,
-                    skip_prefix,
-                    worker,
-                );
+                tally.record(progress, flaw, frames, skip_prefix, worker);
             }
             if fatal || probe.ended || iterations >= length || spent(&tally) {
                 break;
@@ -279,12 +271,8 @@ async fn fuzz_worker(
             tally.frames += frames.len() as u64;
             // A sentinel ping every few iterations, and at the last of the session.
             let sync = iterations % SYNC_EVERY == SYNC_EVERY - 1 || iterations + 1 == length;
-            flaws.extend(probe.exchange(&frames, sync).await);
-            // A request left unanswered: is it that request, or the whole server?
-            let unanswered = flaws.iter().any(|f| matches!(f, Flaw::NoAnswer { .. }));
-            if unanswered && !flaws.iter().any(Flaw::is_fatal) && !probe.ended {
-                flaws.extend(probe.ping().await);
-            }
+            let found = probe.exchange(&frames, sync).await;
+            flaws = probe.diagnose(found).await;
             fatal = flaws.iter().any(Flaw::is_fatal);
             tally.iterations += 1;
             iterations += 1;
@@ -298,15 +286,7 @@ async fn fuzz_worker(
         if !fatal && !probe.ended {
             let frames = probe.history.clone();
             for flaw in probe.finish().await {
-                record(
-                    progress,
-                    &mut tally,
-                    &mut found,
-                    flaw,
-                    frames.clone(),
-                    skip_prefix,
-                    worker,
-                );
+                tally.record(progress, flaw, frames.clone(), skip_prefix, worker);
             }
         }
         // A server that fails its prefix the way it failed before offers nothing more: every
@@ -318,26 +298,27 @@ async fn fuzz_worker(
     tally
 }
 
-/// Keeps a flaw of a signature the worker has not seen yet.
-fn record(
-    progress: &Progress,
-    tally: &mut Tally,
-    found: &mut BTreeSet<String>,
-    flaw: Flaw,
-    frames: Vec<Vec<u8>>,
-    skip_prefix: bool,
-    worker: u64,
-) {
-    if found.insert(flaw.signature()) {
-        progress.findings.set(progress.findings.get() + 1);
-        let iteration = tally.iterations;
-        tally.findings.push(Finding {
-            flaw,
-            frames,
-            skip_prefix,
-            worker,
-            iteration,
-        });
+impl Tally {
+    /// Keeps a flaw of a signature the worker has not seen yet.
+    fn record(
+        &mut self,
+        progress: &Progress,
+        flaw: Flaw,
+        frames: Vec<Vec<u8>>,
+        skip_prefix: bool,
+        worker: u64,
+    ) {
+        if self.signatures.insert(flaw.signature()) {
+            progress.findings.set(progress.findings.get() + 1);
+            let iteration = self.iterations;
+            self.findings.push(Finding {
+                flaw,
+                frames,
+                skip_prefix,
+                worker,
+                iteration,
+            });
+        }
     }
 }
 

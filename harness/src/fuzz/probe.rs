@@ -4,6 +4,7 @@
 
 use super::generate::Discovered;
 use super::oracle::{root_causes, Flaw, Watch};
+use super::to_bytes;
 use crate::protocol::frame::same_id;
 use crate::protocol::Revision;
 use crate::runner::Target;
@@ -120,9 +121,15 @@ impl Probe {
         flaws
     }
 
-    /// Whether the server still answers: the flaws of a ping.
-    pub async fn ping(&mut self) -> Vec<Flaw> {
-        self.request("ping", json!({})).await.1
+    /// The flaws worth a finding each. A request left unanswered raises the question whether
+    /// it was that request or the whole server; a ping settles it, and a server that answers
+    /// nothing is one finding, not one per request.
+    pub async fn diagnose(&mut self, mut flaws: Vec<Flaw>) -> Vec<Flaw> {
+        let unanswered = flaws.iter().any(|f| matches!(f, Flaw::NoAnswer { .. }));
+        if unanswered && !flaws.iter().any(Flaw::is_fatal) && !self.ended {
+            flaws.extend(self.request("ping", json!({})).await.1);
+        }
+        root_causes(flaws)
     }
 
     /// Waits for the requests still unanswered (each to its deadline), then closes.
@@ -131,12 +138,9 @@ impl Probe {
         while let (Some(deadline), false) = (self.watch.next_deadline(), self.ended) {
             flaws.extend(self.pump(deadline, None).await.1);
         }
-        // A request left unanswered: is it that request, or the whole server?
-        if flaws.iter().any(|f| matches!(f, Flaw::NoAnswer { .. })) && !self.ended {
-            flaws.extend(self.ping().await);
-        }
+        let flaws = self.diagnose(flaws).await;
         self.conn.close_input();
-        root_causes(flaws)
+        flaws
     }
 
     /// One of the harness's own requests: the result, if it came in time, and the flaws.
@@ -253,8 +257,4 @@ impl Probe {
             }
         }
     }
-}
-
-fn to_bytes(value: &Value) -> Vec<u8> {
-    serde_json::to_vec(value).expect("JSON values serialise")
 }

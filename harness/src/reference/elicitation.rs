@@ -62,18 +62,28 @@ impl Server {
         json!({ "type": "object", "properties": properties, "required": ["name"] })
     }
 
+    /// The client's answer to an elicitation, or (when it answered with an error) the tool
+    /// call's response saying the elicitation failed.
+    fn elicitation_answer(
+        &mut self,
+        call_id: &Value,
+        body: Result<Value, Value>,
+    ) -> Result<Value, Vec<Output>> {
+        body.map_err(|error| {
+            let message = format!("the elicitation failed: {}", error_message(&error));
+            self.respond(call_id, Ok(error_result(&message)))
+        })
+    }
+
     pub(super) fn form_answered(
         &mut self,
         call_id: &Value,
         requested_schema: &Value,
         body: Result<Value, Value>,
     ) -> Vec<Output> {
-        let answer = match body {
+        let answer = match self.elicitation_answer(call_id, body) {
             Ok(answer) => answer,
-            Err(error) => {
-                let message = format!("the elicitation failed: {}", error_message(&error));
-                return self.respond(call_id, Ok(error_result(&message)));
-            }
+            Err(outputs) => return outputs,
         };
         let action = answer.get("action").and_then(Value::as_str);
         if matches!(action, Some("decline" | "cancel")) && self.has(Fault::ElicitationDeclineError)
@@ -144,12 +154,9 @@ impl Server {
         elicitation_id: String,
         body: Result<Value, Value>,
     ) -> Vec<Output> {
-        let answer = match body {
+        let answer = match self.elicitation_answer(call_id, body) {
             Ok(answer) => answer,
-            Err(error) => {
-                let message = format!("the elicitation failed: {}", error_message(&error));
-                return self.respond(call_id, Ok(error_result(&message)));
-            }
+            Err(outputs) => return outputs,
         };
         match answer.get("action").and_then(Value::as_str) {
             Some("accept") => {

@@ -316,7 +316,14 @@ impl Fault {
                 | Fault::InvalidSse
                 | Fault::EndlessStream
                 | Fault::HugeBody
-                | Fault::ZcpGroupsFirstOnly
+        ) || self.is_zcp_discovery()
+    }
+
+    /// Whether the fault breaks ZCP discovery filtering, which is judged on native /zcp only.
+    pub fn is_zcp_discovery(self) -> bool {
+        matches!(
+            self,
+            Fault::ZcpGroupsFirstOnly
                 | Fault::ZcpExcludeGroupsIgnored
                 | Fault::ZcpStagesReadGroups
                 | Fault::ZcpProfileIgnored

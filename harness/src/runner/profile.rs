@@ -82,13 +82,7 @@ impl<'de> Deserialize<'de> for RoleEntries {
 
 /// Reads a profile file. Every error is `file:line:column: message`.
 pub fn load(path: &Path) -> Result<Profile, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
-        file: path.to_path_buf(),
-        line: 0,
-        column: 0,
-        message: format!("cannot read: {e}"),
-    })?;
-    parse(path, &text)
+    parse(path, &crate::scenario::load::read_text(path)?)
 }
 
 /// Parses profile text; `path` is only used in errors.

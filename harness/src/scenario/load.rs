@@ -283,13 +283,17 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
+    parse(path, &read_text(path)?)
+}
+
+/// A file's text, or the load error that says it cannot be read.
+pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|e| LoadError {
         file: path.to_path_buf(),
         line: 0,
         column: 0,
         message: format!("cannot read: {e}"),
-    })?;
-    parse(path, &text)
+    })
 }
 
 /// Parses scenario text; `path` is only used in errors and the model.
@@ -450,15 +454,10 @@ fn convert_step(
             params: m.params,
         });
     }
-    if let Some(raw) = s.raw {
-        if raw.contains('\n') {
-            return Err(err(at, "a raw frame cannot contain a newline".into()));
-        }
-        actions.push(Action::Raw(raw.into_bytes()));
-    }
-    if let Some(hex) = s.raw_hex {
-        let bytes = decode_hex(&hex)
-            .ok_or_else(|| err(at, "raw_hex must be pairs of hex digits".into()))?;
+    let hex_bytes = (s.raw_hex.map(|hex| decode_hex(&hex)))
+        .map(|bytes| bytes.ok_or_else(|| err(at, "raw_hex must be pairs of hex digits".into())))
+        .transpose()?;
+    for bytes in s.raw.map(String::into_bytes).into_iter().chain(hex_bytes) {
         if bytes.contains(&b'\n') {
             return Err(err(at, "a raw frame cannot contain a newline".into()));
         }
