@@ -617,8 +617,8 @@ fn unsubscribing_stops_a_pending_change() {
 #[test]
 fn a_task_that_expires_answers_its_waiting_results() {
     let mut server = session("2025-11-25", None, json!({}));
-    let call = json!({ "name": "sleep", "arguments": { "ms": 1000 }, "task": { "ttl": 100 } });
-    let created = call_tool_task(&mut server, call);
+    let params = json!({ "name": "sleep", "arguments": { "ms": 1000 }, "task": { "ttl": 100 } });
+    let created = call(&mut server, "tools/call", params);
     let task_id = created["result"]["task"]["taskId"].clone();
     let waiting = request(&mut server, 9, "tasks/result", json!({ "taskId": task_id }));
     assert_eq!(
@@ -633,8 +633,4 @@ fn a_task_that_expires_answers_its_waiting_results() {
         .find(|m| m["id"] == 9)
         .expect("the waiting request is answered");
     assert_eq!(answer["error"]["code"], -32602);
-}
-
-fn call_tool_task(server: &mut Server, params: Value) -> Value {
-    call(server, "tools/call", params)
 }
