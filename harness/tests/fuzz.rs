@@ -65,15 +65,21 @@ fn finds(fault: &str, signature: &str, timeout: Duration) {
     );
     assert!(finding.reproduced_by_run, "{finding:?}");
     let scenario = finding.dir.join("finding.yaml");
-    let status = Command::new(BIN)
+    let replay = Command::new(BIN)
         .args(["run", "--color", "never", "--fault", &fault.to_string()])
         .arg("--scenarios")
         .arg(&scenario)
         .arg("--report-dir")
         .arg(out.path().join("cli-replay"))
-        .status()
+        .output()
         .unwrap();
-    assert_eq!(status.code(), Some(1), "{}", scenario.display());
+    let stdout = String::from_utf8_lossy(&replay.stdout);
+    assert_eq!(
+        replay.status.code(),
+        Some(1),
+        "{}\n{stdout}",
+        scenario.display()
+    );
 }
 
 #[test]
