@@ -59,7 +59,7 @@ impl<'a> Minimiser<'a> {
         if !self.skip_prefix {
             flaws.extend(probe.initialize(c.revision).await);
         }
-        flaws.extend(probe.exchange(frames, true).await);
+        flaws.extend(probe.exchange(frames).await);
         flaws.extend(probe.finish().await);
         flaws.iter().any(|f| f.signature() == self.signature)
     }

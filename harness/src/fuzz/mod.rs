@@ -29,8 +29,8 @@ use std::time::{Duration, Instant};
 /// Iterations of one session before it starts afresh, so that state does not pile up (and
 /// the wait for its slowest requests at the end is rare).
 const SESSION_ITERATIONS: u64 = 1024;
-/// Iterations between sentinel pings. Between them the frames stream on, as fast as the
-/// server reads them; every request still has its own deadline.
+/// Iterations between sentinel pings. Their frames go out in one batch, which the server
+/// reads as fast as it can; every request still has its own deadline.
 const SYNC_EVERY: u64 = 8;
 /// Iterations of a session without the prefix: every other session fuzzes the lifecycle,
 /// briefly, since an uninitialized server has little to offer beyond refusing.
@@ -105,8 +105,8 @@ struct Progress {
 }
 
 impl Progress {
-    fn iteration(&self, frames: usize) {
-        self.iterations.set(self.iterations.get() + 1);
+    fn iterations(&self, iterations: u64, frames: usize) {
+        self.iterations.set(self.iterations.get() + iterations);
         self.frames.set(self.frames.get() + frames as u64);
         if self.last.get().elapsed() >= PROGRESS_EVERY {
             self.last.set(Instant::now());
@@ -202,7 +202,9 @@ pub async fn run(campaign: &Campaign, progress: &mut dyn Write) -> std::io::Resu
     Ok(summary)
 }
 
-/// One worker: sessions until the budget is spent.
+/// One worker: sessions until the budget is spent. A session's end, the wait for its slowest
+/// requests, overlaps the next session, so that the server is never idle waiting for the
+/// harness.
 async fn fuzz_worker(
     campaign: &Campaign,
     worker: u64,
@@ -218,84 +220,176 @@ async fn fuzz_worker(
         // The iterations are shared out: worker w does every jobs-th one.
         Budget::Iterations(total) => tally.iterations >= (total + jobs - 1 - worker) / jobs,
     };
+    let mut finishing: Option<Finishing> = None;
     while !spent(&tally) {
-        // The lifecycle first: it is brief, and a server that breaks there breaks at once.
-        let skip_prefix = tally.sessions % 2 == 0;
-        tally.sessions += 1;
-        let length = if skip_prefix {
-            LIFECYCLE_ITERATIONS
-        } else {
-            SESSION_ITERATIONS
-        };
-        let Ok(mut probe) = Probe::open(
-            &campaign.target,
-            campaign.timeout,
-            campaign.max_frame,
-            recorder.clone(),
-        )
-        .await
-        else {
-            let flaw = Flaw::Dropped {
-                detail: "the target could not be reached".into(),
-            };
-            tally.record(progress, flaw, Vec::new(), skip_prefix, worker);
-            break;
-        };
-        let mut flaws = Vec::new();
-        if !skip_prefix {
-            flaws.extend(probe.initialize(campaign.revision).await);
-            if !flaws.iter().any(Flaw::is_fatal) {
-                let (discovered, found) = probe.discover().await;
-                flaws.extend(found);
-                generator.learn(discovered);
-            }
+        let previous = finishing.take();
+        let (finished, session) = tokio::join!(
+            async move {
+                match previous {
+                    Some(finishing) => Some(finishing.await),
+                    None => None,
+                }
+            },
+            session(
+                campaign,
+                worker,
+                &mut generator,
+                &mut tally,
+                progress,
+                &recorder,
+                &spent
+            )
+        );
+        if let Some(ended) = finished {
+            ended.record(&mut tally, progress, worker);
         }
-        let mut flaws = probe.diagnose(flaws).await;
-        // A flaw that leaves the server unable to go on (an exit, a dropped connection, a hang)
-        // ends the session; any other is recorded, with the frames so far, and fuzzing goes on.
-        let mut fatal = flaws.iter().any(Flaw::is_fatal);
-        let prefix_failed = fatal;
-        let nothing_new = flaws
-            .iter()
-            .all(|f| tally.signatures.contains(&f.signature()));
-        let mut iterations = 0;
-        loop {
-            for flaw in std::mem::take(&mut flaws) {
-                let frames = probe.history.clone();
-                tally.record(progress, flaw, frames, skip_prefix, worker);
+        match session {
+            SessionEnd::Finish(probe, skip_prefix) => {
+                finishing = Some(Box::pin(finish(probe, skip_prefix)));
             }
-            if fatal || probe.ended || iterations >= length || spent(&tally) {
-                break;
-            }
-            let frames = generator.iteration();
-            tally.frames += frames.len() as u64;
-            // A sentinel ping every few iterations, and at the last of the session.
-            let sync = iterations % SYNC_EVERY == SYNC_EVERY - 1 || iterations + 1 == length;
-            let found = probe.exchange(&frames, sync).await;
-            flaws = probe.diagnose(found).await;
-            fatal = flaws.iter().any(Flaw::is_fatal);
-            tally.iterations += 1;
-            iterations += 1;
-            progress.iteration(frames.len());
-        }
-        if iterations == 0 {
-            // The prefix failed: it counts as the iteration, or a dead server would keep an
-            // iteration budget from ever being spent.
-            tally.iterations += 1;
-        }
-        if !fatal && !probe.ended {
-            let frames = probe.history.clone();
-            for flaw in probe.finish().await {
-                tally.record(progress, flaw, frames.clone(), skip_prefix, worker);
-            }
-        }
-        // A server that fails its prefix the way it failed before offers nothing more: every
-        // session would end the same.
-        if prefix_failed && nothing_new && !skip_prefix {
-            break;
+            SessionEnd::Ended => {}
+            SessionEnd::Stop => break,
         }
     }
+    if let Some(finishing) = finishing {
+        finishing.await.record(&mut tally, progress, worker);
+    }
     tally
+}
+
+/// How a session ended: with requests perhaps still unanswered (the probe, to be finished),
+/// with the server unable to go on, or with nothing more to learn from this server.
+enum SessionEnd {
+    Finish(Box<Probe>, bool),
+    Ended,
+    Stop,
+}
+
+/// A session's end, run while the next session goes on.
+type Finishing = std::pin::Pin<Box<dyn std::future::Future<Output = Finished>>>;
+
+/// What a session's end found, with the frames that led to it.
+struct Finished {
+    flaws: Vec<Flaw>,
+    frames: Vec<Vec<u8>>,
+    skip_prefix: bool,
+}
+
+async fn finish(probe: Box<Probe>, skip_prefix: bool) -> Finished {
+    let frames = probe.history.clone();
+    Finished {
+        flaws: probe.finish().await,
+        frames,
+        skip_prefix,
+    }
+}
+
+impl Finished {
+    fn record(self, tally: &mut Tally, progress: &Progress, worker: u64) {
+        for flaw in self.flaws {
+            tally.record(
+                progress,
+                flaw,
+                self.frames.clone(),
+                self.skip_prefix,
+                worker,
+            );
+        }
+    }
+}
+
+/// One session: the prefix (every other session, none: the lifecycle), then iterations until
+/// a fatal flaw, the session's length or the budget.
+async fn session(
+    campaign: &Campaign,
+    worker: u64,
+    generator: &mut Generator,
+    tally: &mut Tally,
+    progress: &Progress,
+    recorder: &Option<probe::Recorder>,
+    spent: &dyn Fn(&Tally) -> bool,
+) -> SessionEnd {
+    // The lifecycle first: it is brief, and a server that breaks there breaks at once.
+    let skip_prefix = tally.sessions.is_multiple_of(2);
+    tally.sessions += 1;
+    let length = if skip_prefix {
+        LIFECYCLE_ITERATIONS
+    } else {
+        SESSION_ITERATIONS
+    };
+    let Ok(mut probe) = Probe::open(
+        &campaign.target,
+        campaign.timeout,
+        campaign.max_frame,
+        recorder.clone(),
+    )
+    .await
+    else {
+        let flaw = Flaw::Dropped {
+            detail: "the target could not be reached".into(),
+        };
+        tally.record(progress, flaw, Vec::new(), skip_prefix, worker);
+        return SessionEnd::Stop;
+    };
+    let mut flaws = Vec::new();
+    if !skip_prefix {
+        flaws.extend(probe.initialize(campaign.revision).await);
+        if !flaws.iter().any(Flaw::is_fatal) {
+            let (discovered, found) = probe.discover().await;
+            flaws.extend(found);
+            generator.learn(discovered);
+        }
+    }
+    let mut flaws = probe.diagnose(flaws).await;
+    // A flaw that leaves the server unable to go on (an exit, a dropped connection, a hang)
+    // ends the session; any other is recorded, with the frames so far, and fuzzing goes on.
+    let mut fatal = flaws.iter().any(Flaw::is_fatal);
+    let prefix_failed = fatal;
+    let nothing_new = flaws
+        .iter()
+        .all(|f| tally.signatures.contains(&f.signature()));
+    let mut iterations = 0;
+    loop {
+        for flaw in std::mem::take(&mut flaws) {
+            let frames = probe.history.clone();
+            tally.record(progress, flaw, frames, skip_prefix, worker);
+        }
+        if fatal || probe.ended || iterations >= length || spent(tally) {
+            break;
+        }
+        // The iterations up to the next sentinel ping (or the session's or budget's end) go
+        // out together, as a server reads them: a batch of lines.
+        let mut frames = Vec::new();
+        let mut batch = 0;
+        loop {
+            frames.extend(generator.iteration());
+            batch += 1;
+            tally.iterations += 1;
+            iterations += 1;
+            if iterations.is_multiple_of(SYNC_EVERY) || iterations == length || spent(tally) {
+                break;
+            }
+        }
+        tally.frames += frames.len() as u64;
+        let found = probe.exchange(&frames).await;
+        flaws = probe.diagnose(found).await;
+        fatal = flaws.iter().any(Flaw::is_fatal);
+        progress.iterations(batch, frames.len());
+    }
+    if iterations == 0 {
+        // The prefix failed: it counts as the iteration, or a dead server would keep an
+        // iteration budget from ever being spent.
+        tally.iterations += 1;
+    }
+    // A server that fails its prefix the way it failed before offers nothing more: every
+    // session would end the same.
+    if prefix_failed && nothing_new && !skip_prefix {
+        SessionEnd::Stop
+    } else if fatal || probe.ended {
+        SessionEnd::Ended
+    } else {
+        SessionEnd::Finish(Box::new(probe), skip_prefix)
+    }
 }
 
 impl Tally {

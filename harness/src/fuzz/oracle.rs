@@ -284,6 +284,11 @@ impl Watch {
             .collect()
     }
 
+    /// Whether a request with this id still waits for its answer.
+    pub fn is_pending(&self, id: &Value) -> bool {
+        self.pending.contains_key(&key(id))
+    }
+
     /// The earliest deadline of a request still waiting, if any.
     pub fn next_deadline(&self) -> Option<Instant> {
         self.pending.values().map(|p| p.deadline).min()

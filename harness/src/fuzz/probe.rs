@@ -21,6 +21,8 @@ pub struct Probe {
     timeout: Duration,
     /// Numbers the harness's own requests (prefix, discovery, sentinels).
     own_requests: u64,
+    /// The id of the last exchange's sentinel ping, waited for by the next exchange.
+    sentinel: Option<Value>,
     /// The frames sent after the prefix, in order: what a finding is minimised from.
     pub history: Vec<Vec<u8>>,
     /// The server exited or the connection dropped.
@@ -45,6 +47,7 @@ impl Probe {
             watch: Watch::new(timeout),
             timeout,
             own_requests: 0,
+            sentinel: None,
             history: Vec::new(),
             ended: false,
             record,
@@ -60,7 +63,7 @@ impl Probe {
         });
         let (_, mut flaws) = self.request("initialize", params).await;
         let initialized = json!({ "jsonrpc": "2.0", "method": "notifications/initialized" });
-        flaws.extend(self.send(&to_bytes(&initialized)).await);
+        flaws.extend(self.send(&[to_bytes(&initialized)]).await);
         flaws
     }
 
@@ -101,22 +104,23 @@ impl Probe {
         (discovered, flaws)
     }
 
-    /// Sends an iteration's frames and returns the flaws seen meanwhile. With `sync`, a ping
-    /// follows and everything up to its answer (or its deadline) is judged; without, only what
-    /// has already arrived, so that the server is never idle waiting for the harness.
-    pub async fn exchange(&mut self, frames: &[Vec<u8>], sync: bool) -> Vec<Flaw> {
-        let mut flaws = Vec::new();
-        for frame in frames {
-            self.history.push(frame.clone());
-            flaws.extend(self.send(frame).await);
-            if self.ended {
-                return flaws;
+    /// Sends frames and a sentinel ping after them, then waits for the previous exchange's
+    /// ping: one batch is always in flight, so that the server works while the harness makes
+    /// the next. Returns the flaws seen meanwhile.
+    pub async fn exchange(&mut self, frames: &[Vec<u8>]) -> Vec<Flaw> {
+        self.history.extend_from_slice(frames);
+        let (id, ping) = self.own_request("ping", json!({}));
+        let mut batch = frames.to_vec();
+        batch.push(ping);
+        let mut flaws = self.send(&batch).await;
+        if let Some(previous) = self.sentinel.replace(id) {
+            if !self.ended && self.watch.is_pending(&previous) {
+                flaws.extend(
+                    self.pump(Instant::now() + self.timeout, Some(&previous))
+                        .await
+                        .1,
+                );
             }
-        }
-        if sync {
-            flaws.extend(self.request("ping", json!({})).await.1);
-        } else {
-            flaws.extend(self.pump(Instant::now(), None).await.1);
         }
         flaws
     }
@@ -145,10 +149,8 @@ impl Probe {
 
     /// One of the harness's own requests: the result, if it came in time, and the flaws.
     async fn request(&mut self, method: &str, params: Value) -> (Option<Value>, Vec<Flaw>) {
-        self.own_requests += 1;
-        let id = json!(format!("zcpspec-fuzz-{}", self.own_requests));
-        let request = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
-        let mut flaws = self.send(&to_bytes(&request)).await;
+        let (id, request) = self.own_request(method, params);
+        let mut flaws = self.send(&[request]).await;
         if self.ended {
             return (None, flaws);
         }
@@ -157,18 +159,31 @@ impl Probe {
         (response.and_then(|r| r.get("result").cloned()), flaws)
     }
 
-    async fn send(&mut self, frame: &[u8]) -> Vec<Flaw> {
+    /// A request of the harness's own, with an id of its own: the id and the frame.
+    fn own_request(&mut self, method: &str, params: Value) -> (Value, Vec<u8>) {
+        self.own_requests += 1;
+        let id = json!(format!("zcpspec-fuzz-{}", self.own_requests));
+        let request = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+        (id, to_bytes(&request))
+    }
+
+    /// Sends frames (over a pipe, in one write), noting each for the oracle and the recording.
+    async fn send(&mut self, frames: &[Vec<u8>]) -> Vec<Flaw> {
         if self.ended {
             return Vec::new();
         }
-        self.watch.sent(frame);
+        for frame in frames {
+            self.watch.sent(frame);
+        }
         if let Some(record) = &self.record {
             use std::io::Write;
             let mut file = record.lock().unwrap_or_else(|e| e.into_inner());
             // Frames never hold a newline; a failed write only loses the recording.
-            let _ = file.write_all(frame).and_then(|_| file.write_all(b"\n"));
+            for frame in frames {
+                let _ = file.write_all(frame).and_then(|_| file.write_all(b"\n"));
+            }
         }
-        match self.conn.send(frame, self.timeout).await {
+        match self.conn.send_all(frames, self.timeout).await {
             Ok(()) => Vec::new(),
             Err(e) => {
                 // A process that died says how; give it a moment to.
@@ -208,7 +223,8 @@ impl Probe {
             let event = match event {
                 Err(_) => {
                     flaws.extend(self.watch.overdue(Instant::now()));
-                    if Instant::now() >= deadline {
+                    let given_up = want.is_some_and(|id| !self.watch.is_pending(id));
+                    if given_up || Instant::now() >= deadline {
                         return (None, flaws);
                     }
                     continue;

@@ -217,6 +217,15 @@ fn install_crypto() {
 pub trait Link: Send {
     /// Delivers one JSON-RPC frame to the server.
     fn send<'a>(&'a mut self, frame: &'a [u8]) -> BoxFuture<'a, std::io::Result<()>>;
+    /// Delivers frames in order, by default one at a time.
+    fn send_all<'a>(&'a mut self, frames: &'a [Vec<u8>]) -> BoxFuture<'a, std::io::Result<()>> {
+        Box::pin(async move {
+            for frame in frames {
+                self.send(frame).await?;
+            }
+            Ok(())
+        })
+    }
     /// Ends the client's side: closes stdin, deletes the HTTP session, closes the WebSocket.
     /// The event channel closes once the transport's readers have finished.
     fn close(&mut self);
@@ -234,16 +243,33 @@ pub trait Link: Send {
 /// Writes newline-delimited frames to a pipe (stdio and in-process).
 struct LineLink(Option<Box<dyn AsyncWrite + Send + Unpin>>);
 
+impl LineLink {
+    /// Writes the frames as lines in one write: a pipe write is a system call, and a server
+    /// reads whole lines anyway.
+    async fn write_lines(&mut self, frames: &[&[u8]]) -> std::io::Result<()> {
+        let input = self
+            .0
+            .as_mut()
+            .ok_or_else(|| std::io::Error::other("the server's input is closed"))?;
+        let mut lines = Vec::with_capacity(frames.iter().map(|f| f.len() + 1).sum());
+        for frame in frames {
+            lines.extend_from_slice(frame);
+            lines.push(b'\n');
+        }
+        input.write_all(&lines).await?;
+        input.flush().await
+    }
+}
+
 impl Link for LineLink {
     fn send<'a>(&'a mut self, frame: &'a [u8]) -> BoxFuture<'a, std::io::Result<()>> {
+        Box::pin(async move { self.write_lines(&[frame]).await })
+    }
+
+    fn send_all<'a>(&'a mut self, frames: &'a [Vec<u8>]) -> BoxFuture<'a, std::io::Result<()>> {
         Box::pin(async move {
-            let input = self
-                .0
-                .as_mut()
-                .ok_or_else(|| std::io::Error::other("the server's input is closed"))?;
-            input.write_all(frame).await?;
-            input.write_all(b"\n").await?;
-            input.flush().await
+            let frames: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
+            self.write_lines(&frames).await
         })
     }
 
@@ -284,6 +310,13 @@ pub struct Connection {
     pub pid: Option<u32>,
 }
 
+fn stopped_accepting() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        "the server stopped accepting input",
+    )
+}
+
 /// What must be stopped when the connection ends.
 enum Process {
     Child(stdio::ChildGuard),
@@ -298,10 +331,15 @@ impl Connection {
     pub async fn send(&mut self, bytes: &[u8], timeout: Duration) -> std::io::Result<()> {
         match tokio::time::timeout(timeout, self.link.send(bytes)).await {
             Ok(result) => result,
-            Err(_) => Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "the server stopped accepting input",
-            )),
+            Err(_) => Err(stopped_accepting()),
+        }
+    }
+
+    /// Delivers frames in order (over a pipe, in one write), under one deadline.
+    pub async fn send_all(&mut self, frames: &[Vec<u8>], timeout: Duration) -> std::io::Result<()> {
+        match tokio::time::timeout(timeout, self.link.send_all(frames)).await {
+            Ok(result) => result,
+            Err(_) => Err(stopped_accepting()),
         }
     }
 
