@@ -154,3 +154,37 @@ fn the_command_line_fuzzes_and_exits_1_on_findings() {
         "a campaign needs --duration or --iterations"
     );
 }
+
+/// Over streamable HTTP too, where every frame is a POST of its own and a request sent
+/// before initialize is refused with 400 (the transport's answer, not a hang).
+#[test]
+fn the_reference_server_over_http_gives_no_findings() {
+    let mut server = Command::new(BIN)
+        .args(["serve", "--transport", "http", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    let out = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .args(["fuzz", "--seed", "1", "--iterations", "500", "--url"])
+        .arg(format!("{base}/mcp"))
+        .arg("--out")
+        .arg(out.path())
+        .output();
+    let _ = server.kill();
+    let _ = server.wait();
+    let output = output.unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+}

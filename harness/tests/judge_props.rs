@@ -87,3 +87,34 @@ proptest! {
         prop_assert_eq!(invariants::evaluate(t.events()), invariants::evaluate(t.events()));
     }
 }
+
+/// A request whose id is neither a string nor a number cannot be answered by its id: the
+/// error a server sends for it, with a null id, answers no notification, while the same
+/// error after a well-formed notification alone does.
+#[test]
+fn a_null_id_error_answers_a_request_with_an_unusable_id_not_a_notification() {
+    let judged = |first: Value| {
+        let mut t = Trace::new();
+        for message in [
+            first,
+            json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        ] {
+            t.record(EventKind::Sent {
+                step: "0".into(),
+                frame: Frame::from_value(message),
+            });
+        }
+        t.record_received(Frame::from_value(json!({"jsonrpc": "2.0", "id": null,
+            "error": {"code": -32600, "message": "a request id must be a string or a number"}})));
+        verdict(
+            &invariants::evaluate(t.events()),
+            "base/no-response-to-notification",
+        )
+    };
+    for unusable in [json!(null), json!(true), json!({"k": 1})] {
+        let request = json!({"jsonrpc": "2.0", "id": unusable, "method": "tasks/list"});
+        assert_eq!(judged(request), Some(Verdict::Pass), "id {unusable}");
+    }
+    let usable = json!({"jsonrpc": "2.0", "id": 7, "method": "tasks/list"});
+    assert_eq!(judged(usable), Some(Verdict::Fail));
+}

@@ -60,7 +60,8 @@ struct View<'a> {
     sent: Vec<Msg<'a>>,
     received: Vec<Msg<'a>>,
     frames: Vec<(u64, &'a Frame)>,
-    /// Sent frames that a server may answer without a readable id (not JSON, not a message, a batch).
+    /// Sent frames that a server may answer without a readable id (not JSON, not a message, a
+    /// batch, a request whose id is neither a string nor a number).
     unreadable_sent: Vec<u64>,
     revision: Option<Revision>,
     server_caps: Option<&'a Value>,
@@ -104,10 +105,12 @@ impl<'a> View<'a> {
             match &e.kind {
                 EventKind::Sent { frame, .. } => match &frame.json {
                     Some(v) => {
-                        if matches!(
-                            MessageKind::of(v),
-                            MessageKind::Batch(_) | MessageKind::Invalid
-                        ) {
+                        let unreadable = match MessageKind::of(v) {
+                            MessageKind::Batch(_) | MessageKind::Invalid => true,
+                            MessageKind::Request { id, .. } => !(id.is_string() || id.is_number()),
+                            _ => false,
+                        };
+                        if unreadable {
                             view.unreadable_sent.push(e.seq);
                         }
                         unpack(e.seq, v, &mut view.sent);

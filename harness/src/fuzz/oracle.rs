@@ -149,41 +149,56 @@ impl Watch {
         }
     }
 
-    /// Notes a frame the campaign sent.
-    pub fn sent(&mut self, bytes: &[u8]) {
+    /// Notes a frame the campaign sent; returns the id of the answer it is now owed, if any.
+    pub fn sent(&mut self, bytes: &[u8]) -> Option<Value> {
         match serde_json::from_slice::<Value>(bytes) {
             // A server may refuse a batch as a whole (every revision but 2025-03-26 has none),
             // so what is in one is never owed an answer of its own.
-            Ok(Value::Array(items)) => items.iter().for_each(|item| self.sent_message(item, false)),
+            Ok(Value::Array(items)) => {
+                for item in &items {
+                    self.sent_message(item, false);
+                }
+                None
+            }
             Ok(message) => self.sent_message(&message, true),
             // A server with a more lenient parser may still read an id out of it.
-            Err(_) => self.sent.extend(ids_in_text(bytes).iter().map(key)),
+            Err(_) => {
+                self.sent.extend(ids_in_text(bytes).iter().map(key));
+                None
+            }
         }
     }
 
-    fn sent_message(&mut self, message: &Value, owed_answer: bool) {
+    /// Notes that the transport refused the request with this id (an HTTP 4xx, say, to a
+    /// request sent before initialize): it is answered, and what may still come for it is not
+    /// judged.
+    pub fn refused(&mut self, id: &Value) {
+        if self.pending.remove(&key(id)).is_some() {
+            self.unjudged.insert(key(id));
+        }
+    }
+
+    fn sent_message(&mut self, message: &Value, owed_answer: bool) -> Option<Value> {
         if message.get("method") == Some(&Value::from("notifications/cancelled")) {
             if let Some(id) = message.pointer("/params/requestId") {
                 self.pending.remove(&key(id));
                 self.unjudged.insert(key(id));
             }
         }
-        let Some(id) = message.get("id") else {
-            return;
-        };
+        let id = message.get("id")?;
         self.sent_null_id |= id.is_null();
         if !self.sent.insert(key(id)) {
             self.unjudged.insert(key(id));
             self.pending.remove(&key(id));
-            return;
+            return None;
         }
         // An id cancelled before it was ever sent is as ambiguous as a reused one.
         let cancelled = self.unjudged.contains(&key(id));
-        if let Some(id) = answerable_id(message).filter(|_| owed_answer && !cancelled) {
-            let method = message["method"].as_str().unwrap_or_default().to_string();
-            let deadline = Instant::now() + self.timeout;
-            self.pending.insert(key(id), Pending { method, deadline });
-        }
+        let id = answerable_id(message).filter(|_| owed_answer && !cancelled)?;
+        let method = message["method"].as_str().unwrap_or_default().to_string();
+        let deadline = Instant::now() + self.timeout;
+        self.pending.insert(key(id), Pending { method, deadline });
+        Some(id.clone())
     }
 
     /// Judges a frame the server sent.

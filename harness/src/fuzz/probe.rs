@@ -8,8 +8,9 @@ use super::to_bytes;
 use crate::protocol::frame::same_id;
 use crate::protocol::Revision;
 use crate::runner::Target;
-use crate::transport::{Connection, Incoming, Note};
+use crate::transport::{Connection, Incoming, Kind, Note};
 use serde_json::{json, Value};
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 /// The most pages of one list discovery reads.
@@ -23,6 +24,13 @@ pub struct Probe {
     own_requests: u64,
     /// The id of the last exchange's sentinel ping, waited for by the next exchange.
     sentinel: Option<Value>,
+    /// Whether each frame travels in a POST of its own (HTTP transports), whose status may
+    /// refuse the request it carries.
+    posts: bool,
+    /// The ids owed an answer of the frames sent but not yet POSTed, in order.
+    posted: VecDeque<Option<Value>>,
+    /// The request each POST carries, by exchange number, until its status arrives.
+    exchanges: HashMap<u32, Value>,
     /// The frames sent after the prefix, in order: what a finding is minimised from.
     pub history: Vec<Vec<u8>>,
     /// The server exited or the connection dropped.
@@ -42,12 +50,16 @@ impl Probe {
         record: Option<Recorder>,
     ) -> std::io::Result<Probe> {
         let conn = target.connect(max_frame, true).await?;
+        let posts = matches!(conn.kind, Kind::StreamableHttp | Kind::Sse | Kind::Zcp);
         Ok(Probe {
             conn,
             watch: Watch::new(timeout),
             timeout,
             own_requests: 0,
             sentinel: None,
+            posts,
+            posted: VecDeque::new(),
+            exchanges: HashMap::new(),
             history: Vec::new(),
             ended: false,
             record,
@@ -114,7 +126,7 @@ impl Probe {
         batch.push(ping);
         let mut flaws = self.send(&batch).await;
         if let Some(previous) = self.sentinel.replace(id) {
-            if !self.ended && self.watch.is_pending(&previous) {
+            if !self.ended {
                 flaws.extend(
                     self.pump(Instant::now() + self.timeout, Some(&previous))
                         .await
@@ -173,7 +185,10 @@ impl Probe {
             return Vec::new();
         }
         for frame in frames {
-            self.watch.sent(frame);
+            let owed = self.watch.sent(frame);
+            if self.posts {
+                self.posted.push_back(owed);
+            }
         }
         if let Some(record) = &self.record {
             use std::io::Write;
@@ -215,6 +230,10 @@ impl Probe {
     ) -> (Option<Value>, Vec<Flaw>) {
         let mut flaws = Vec::new();
         loop {
+            // Refused by the transport, or past its deadline: it will not be answered.
+            if want.is_some_and(|id| !self.watch.is_pending(id)) {
+                return (None, flaws);
+            }
             let wake = self
                 .watch
                 .next_deadline()
@@ -223,8 +242,7 @@ impl Probe {
             let event = match event {
                 Err(_) => {
                     flaws.extend(self.watch.overdue(Instant::now()));
-                    let given_up = want.is_some_and(|id| !self.watch.is_pending(id));
-                    if given_up || Instant::now() >= deadline {
+                    if Instant::now() >= deadline {
                         return (None, flaws);
                     }
                     continue;
@@ -248,6 +266,9 @@ impl Probe {
                         let refusal = json!({ "jsonrpc": "2.0", "id": id,
                             "error": { "code": -32601, "message": "the fuzzer serves no requests" } });
                         let bytes = to_bytes(&refusal);
+                        if self.posts {
+                            self.posted.push_back(None);
+                        }
                         let _ = self.conn.send(&bytes, self.timeout).await;
                         continue;
                     }
@@ -261,8 +282,29 @@ impl Probe {
                     }
                 }
                 Incoming::Stderr(line) => flaws.extend(self.watch.stderr(&line)),
-                Incoming::Transport(Note::HttpResponse { status, .. }) if status >= 500 => {
-                    flaws.push(Flaw::Http5xx { status })
+                Incoming::Transport(Note::HttpRequest {
+                    exchange, method, ..
+                }) if method == "POST" => {
+                    if let Some(Some(id)) = self.posted.pop_front() {
+                        self.exchanges.insert(exchange, id);
+                    }
+                }
+                Incoming::Transport(Note::HttpResponse {
+                    exchange, status, ..
+                }) => {
+                    // A request refused by its POST's status is answered by it; one that
+                    // failed the server (5xx) is a flaw of its own, not also a hang.
+                    if let Some(id) = self.exchanges.remove(&exchange) {
+                        if status >= 400 {
+                            self.watch.refused(&id);
+                        }
+                    }
+                    if status >= 500 {
+                        flaws.push(Flaw::Http5xx { status });
+                    }
+                    if want.is_none() && self.watch.next_deadline().is_none() {
+                        return (None, flaws);
+                    }
                 }
                 Incoming::Exited { code, signal } => {
                     flaws.push(Flaw::Exited { code, signal });
