@@ -14,6 +14,7 @@ mod probe;
 use crate::protocol::Revision;
 use crate::runner::Target;
 use finding::{Finding, Minimiser};
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use generate::Generator;
 use oracle::Flaw;
 use probe::Probe;
@@ -203,7 +204,7 @@ pub async fn run(campaign: &Campaign, progress: &mut dyn Write) -> std::io::Resu
 }
 
 /// One worker: sessions until the budget is spent. A session's end, the wait for its slowest
-/// requests, overlaps the next session, so that the server is never idle waiting for the
+/// requests, overlaps the sessions after it, so that the server is never idle waiting for the
 /// harness.
 async fn fuzz_worker(
     campaign: &Campaign,
@@ -220,39 +221,40 @@ async fn fuzz_worker(
         // The iterations are shared out: worker w does every jobs-th one.
         Budget::Iterations(total) => tally.iterations >= (total + jobs - 1 - worker) / jobs,
     };
-    let mut finishing: Option<Finishing> = None;
+    // The sessions still finishing, and those finished while the current one ran (it holds
+    // the tally, so they are recorded after it).
+    let mut finishing = FuturesUnordered::new();
+    let mut finished = Vec::new();
     while !spent(&tally) {
-        let previous = finishing.take();
-        let (finished, session) = tokio::join!(
-            async move {
-                match previous {
-                    Some(finishing) => Some(finishing.await),
-                    None => None,
-                }
-            },
-            session(
+        let end = {
+            let session = session(
                 campaign,
                 worker,
                 &mut generator,
                 &mut tally,
                 progress,
                 &recorder,
-                &spent
-            )
-        );
-        if let Some(ended) = finished {
-            ended.record(&mut tally, progress, worker);
-        }
-        match session {
-            SessionEnd::Finish(probe, skip_prefix) => {
-                finishing = Some(Box::pin(finish(probe, skip_prefix)));
+                &spent,
+            );
+            tokio::pin!(session);
+            loop {
+                tokio::select! {
+                    end = &mut session => break end,
+                    Some(done) = finishing.next() => finished.push(done),
+                }
             }
+        };
+        for done in finished.drain(..) {
+            Finished::record(done, &mut tally, progress, worker);
+        }
+        match end {
+            SessionEnd::Finish(probe, skip_prefix) => finishing.push(finish(probe, skip_prefix)),
             SessionEnd::Ended => {}
             SessionEnd::Stop => break,
         }
     }
-    if let Some(finishing) = finishing {
-        finishing.await.record(&mut tally, progress, worker);
+    while let Some(done) = finishing.next().await {
+        done.record(&mut tally, progress, worker);
     }
     tally
 }
@@ -264,9 +266,6 @@ enum SessionEnd {
     Ended,
     Stop,
 }
-
-/// A session's end, run while the next session goes on.
-type Finishing = std::pin::Pin<Box<dyn std::future::Future<Output = Finished>>>;
 
 /// What a session's end found, with the frames that led to it.
 struct Finished {
