@@ -97,6 +97,13 @@ struct RunArgs {
     /// Write (or update) the golden snapshots instead of comparing them.
     #[arg(long, requires = "golden")]
     bless: bool,
+    /// Expected failures (YAML: check and/or scenario ids, each with a reason): they fail no
+    /// run, and an entry that no longer fails does.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record this run's failures as a baseline in FILE (then judge the run by it).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
     /// Colour the terminal output: auto, always or never.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
@@ -376,6 +383,8 @@ async fn run(mut args: RunArgs) -> i32 {
             bless: args.bless,
         }),
         parity,
+        baseline: args.baseline,
+        write_baseline: args.write_baseline,
     };
     let mut stdout = std::io::stdout();
     match suite::run(opts, &mut stdout).await {

@@ -41,6 +41,11 @@ pub struct SuiteOptions {
     /// Other surfaces of the same server: every scenario also runs against each, and what the
     /// server sends must be the same as over `target` (`parity/<scenario id>`).
     pub parity: Vec<Target>,
+    /// The expected failures: what they cover fails no run, and an entry that no longer fails
+    /// does.
+    pub baseline: Option<PathBuf>,
+    /// Write this run's failures here as a baseline (and judge the run by it).
+    pub write_baseline: Option<PathBuf>,
 }
 
 pub struct Golden {
@@ -57,6 +62,15 @@ pub struct SuiteOutcome {
 /// (exit 2): the message names the file and position when a scenario is at fault.
 pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome, String> {
     let all = scenario::load_dir(&opts.scenarios).map_err(|e| e.to_string())?;
+    let baseline = match &opts.baseline {
+        Some(path) => {
+            let baseline = report::baseline::load(path)?;
+            let ids: Vec<&str> = all.iter().map(|s| s.id.as_str()).collect();
+            baseline.validate(|check| known_check(check, &ids), &ids)?;
+            Some(baseline)
+        }
+        None => None,
+    };
     let selected = select(all, &opts.filter)?;
     if selected.is_empty() {
         return Err(format!(
@@ -115,6 +129,26 @@ pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome
         let config = opts.config.clone();
         let others = runner::run_all(scenarios.clone(), surface.clone(), config, |_, _| {}).await;
         report.add(compare_surfaces(&scenarios, &runs, &others, surface));
+    }
+    if let Some(path) = &opts.write_baseline {
+        let text = report::baseline::record(&report, opts.strict);
+        std::fs::write(path, &text)
+            .map_err(|e| format!("cannot write the baseline {}: {e}", path.display()))?;
+        let recorded =
+            report::baseline::parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
+        let _ = writeln!(
+            out,
+            "baseline: {} expected failure(s) written to {}",
+            recorded.len(),
+            path.display()
+        );
+        report::baseline::Baseline {
+            file: path.clone(),
+            entries: recorded,
+        }
+        .apply(&mut report, opts.strict);
+    } else if let Some(baseline) = &baseline {
+        baseline.apply(&mut report, opts.strict);
     }
     if let Some(dir) = &opts.report_dir {
         write_reports(dir, &report, &scenarios, &runs, opts.strict)
@@ -182,6 +216,7 @@ fn compare_goldens(
             actual: None,
             frames: Vec::new(),
             diff,
+            baselined: None,
         });
     }
     Ok(outcomes)
@@ -235,9 +270,20 @@ fn compare_surfaces(
                 actual: None,
                 frames: Vec::new(),
                 diff,
+                baselined: None,
             }
         })
         .collect()
+}
+
+/// Whether a baseline may name this check id: a registered check, or the golden or parity
+/// comparison of a scenario.
+fn known_check(id: &str, scenarios: &[&str]) -> bool {
+    let compared = |prefix: &str| {
+        id.strip_prefix(prefix)
+            .is_some_and(|s| scenarios.contains(&s))
+    };
+    crate::checks::find(id).is_some() || compared("golden/") || compared("parity/")
 }
 
 fn select(all: Vec<Scenario>, filter: &[String]) -> Result<Vec<Scenario>, String> {

@@ -562,6 +562,8 @@ async fn broken_checks(fault: Fault) -> (i32, BTreeSet<(String, bool)>) {
         color: false,
         golden: None,
         parity,
+        baseline: None,
+        write_baseline: None,
     };
     let outcome = suite::run(opts, &mut Vec::new())
         .await

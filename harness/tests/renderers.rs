@@ -533,10 +533,37 @@ fn golden_diffs_render_in_the_terminal_and_markdown() {
         actual: None,
         frames: Vec::new(),
         diff: Some("--- golden\n+++ observed\n@@ -1,3 +1,3 @@\n {\n-  \"result\": {}\n+  \"result\": {\"pong\": true}\n }\n".into()),
+        baselined: None,
     }]);
     insta::assert_snapshot!(
         "golden_diff_terminal",
         terminal::summary(&report, false, false)
     );
     insta::assert_snapshot!("golden_diff_markdown", markdown::render(&report, false));
+}
+
+/// The sample judged against a baseline that expects the failed tool call and has one stale
+/// entry: the expected failure is listed apart with its reason (skipped in JUnit), the stale
+/// entry fails the run in every format.
+#[test]
+fn baselines_render_expected_failures_and_stale_entries() {
+    let mut report = sample();
+    let baseline = zcpspec::report::baseline::Baseline {
+        file: "zcpspec-baseline.yaml".into(),
+        entries: zcpspec::report::baseline::parse(
+            "- check: tools/invalid-arguments\n  reason: the SDK validates no arguments\n\
+             - check: base/result-xor-error\n  scenario: base/parse-error\n  reason: fixed upstream\n",
+        )
+        .unwrap(),
+    };
+    baseline.apply(&mut report, false);
+    assert_eq!(report.summary.expected_failures, 1);
+    assert_eq!(report.stale.len(), 1);
+    assert!(!report.passed(false));
+    insta::assert_snapshot!(
+        "baseline_terminal",
+        terminal::summary(&report, false, false)
+    );
+    insta::assert_snapshot!("baseline_markdown", markdown::render(&report, false));
+    insta::assert_snapshot!("baseline_junit", indent_xml(&junit::render(&report)));
 }

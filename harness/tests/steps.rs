@@ -24,6 +24,8 @@ async fn run(yaml: &str) -> (i32, Vec<(String, Verdict, String)>) {
         color: false,
         golden: None,
         parity: Vec::new(),
+        baseline: None,
+        write_baseline: None,
     };
     let outcome = suite::run(opts, &mut Vec::new()).await.unwrap();
     let checks = outcome

@@ -480,6 +480,8 @@ async fn replay(campaign: &Campaign, file: &Path, dir: &Path) -> bool {
         color: false,
         golden: None,
         parity: Vec::new(),
+        baseline: None,
+        write_baseline: None,
     };
     let mut sink = std::io::sink();
     match crate::suite::run(options, &mut sink).await {

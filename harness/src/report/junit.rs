@@ -30,6 +30,7 @@ pub fn render(report: &Report) -> String {
     let mut out = Vec::new();
     ReportBuilder::new()
         .add_testsuites(suites)
+        .add_testsuites(stale(report))
         .build()
         .write_xml(&mut out)
         .expect("writing XML to memory cannot fail");
@@ -59,6 +60,12 @@ fn testcase(check: &CheckOutcome, classname: &str) -> TestCase {
     let level = check.level.as_str();
     let message = xml_text(&check.message);
     let mut builder = match check.verdict {
+        // A failure the baseline expects fails no CI run, and stays visible as skipped.
+        Verdict::Fail | Verdict::NotObserved | Verdict::Warn if check.baselined.is_some() => {
+            let reason = xml_text(check.baselined.as_deref().unwrap_or_default());
+            let cause = format!("expected failure (baseline): {reason}; {message}");
+            TestCaseBuilder::skipped_with_cause(&name, level, &cause)
+        }
         Verdict::Pass => TestCaseBuilder::success(&name, Duration::ZERO),
         Verdict::Fail => failure(&name, level, &message, check),
         Verdict::NotObserved if check.level.is_mandatory() => {
@@ -77,6 +84,34 @@ fn testcase(check: &CheckOutcome, classname: &str) -> TestCase {
         Verdict::Skip => TestCaseBuilder::skipped_with_cause(&name, level, &message),
     };
     builder.set_classname(classname).build()
+}
+
+/// A `baseline` suite with a failing testcase per stale entry, when there are any.
+fn stale(report: &Report) -> Option<TestSuite> {
+    if report.stale.is_empty() {
+        return None;
+    }
+    let mut builder = TestSuiteBuilder::new("baseline");
+    builder.set_timestamp(OffsetDateTime::UNIX_EPOCH);
+    for entry in &report.stale {
+        let covers = [entry.check.as_deref(), entry.scenario.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" in ");
+        let message = format!(
+            "{covers} no longer fails: remove the entry ({})",
+            entry.reason
+        );
+        let mut case = TestCaseBuilder::failure(
+            &xml_text(&format!("stale {}", entry.at)),
+            Duration::ZERO,
+            "stale",
+            &xml_text(&message),
+        );
+        builder.add_testcase(case.set_classname("baseline").build());
+    }
+    Some(builder.build())
 }
 
 fn failure(name: &str, level: &str, message: &str, check: &CheckOutcome) -> TestCaseBuilder {

@@ -14,7 +14,7 @@ pub fn render(report: &Report, strict: bool) -> String {
     let mut out = format!("## zcpspec: {}\n\n", code(&report.target));
 
     let checks = s.passed + s.failed + s.warned + s.skipped + s.not_observed;
-    let failures: Vec<&CheckOutcome> = report.failures(strict).collect();
+    let failures: Vec<&CheckOutcome> = report.unexpected_failures(strict).collect();
     let scope = format!(
         "{} in {}{}",
         plural(checks, "check"),
@@ -30,6 +30,9 @@ pub fn render(report: &Report, strict: bool) -> String {
         }
         if s.errors > 0 {
             reasons.push(plural(s.errors, "scenario error"));
+        }
+        if !report.stale.is_empty() {
+            reasons.push(plural(report.stale.len(), "stale baseline entry"));
         }
         let _ = writeln!(out, "❌ **Failed**: {} ({scope})\n", reasons.join(" and "));
     }
@@ -49,6 +52,38 @@ pub fn render(report: &Report, strict: bool) -> String {
             failure(&mut out, check);
         }
         more(&mut out, failures.len());
+    }
+
+    if !report.stale.is_empty() {
+        out.push_str("\n### Stale baseline entries\n\nThese no longer fail: remove them.\n\n");
+        for entry in &report.stale {
+            let covers = [entry.check.as_deref(), entry.scenario.as_deref()]
+                .into_iter()
+                .flatten()
+                .map(code)
+                .collect::<Vec<_>>()
+                .join(" in ");
+            let _ = writeln!(out, "- {} at {}: {}", covers, code(&entry.at), entry.reason);
+        }
+    }
+
+    let expected: Vec<&CheckOutcome> = (report.failures(strict))
+        .filter(|c| c.baselined.is_some())
+        .collect();
+    if !expected.is_empty() {
+        out.push_str("\n### Expected failures (baseline)\n\n");
+        out.push_str("| Check | Scenario | Reason |\n|---|---|---|\n");
+        for check in expected.iter().take(MAX_ENTRIES) {
+            let reason = check.baselined.as_deref().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                code(&check.id),
+                code(&check.scenario),
+                cell(reason)
+            );
+        }
+        more(&mut out, expected.len());
     }
 
     let errors: Vec<&ScenarioReport> = report

@@ -2,6 +2,7 @@
 //! JUnit XML and Markdown. The model is built once from the judge's results; renderers never
 //! look at traces or scenarios.
 
+pub mod baseline;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -22,6 +23,9 @@ pub struct Report {
     pub summary: Summary,
     pub scenarios: Vec<ScenarioReport>,
     pub checks: Vec<CheckOutcome>,
+    /// Baseline entries that no longer fail (`--baseline`): each fails the run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<baseline::StaleEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,6 +41,9 @@ pub struct Summary {
     pub warned: usize,
     pub skipped: usize,
     pub not_observed: usize,
+    /// Failures the baseline expects (counted among the failed too), which fail no run.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub expected_failures: usize,
     /// Scenarios the harness could not run (target unreachable, a step it could not perform).
     pub errors: usize,
     pub scenarios: usize,
@@ -80,6 +87,9 @@ pub struct CheckOutcome {
     /// A unified diff (golden snapshots): what was expected, line by line, against what came.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
+    /// Why the baseline expects this failure, which then fails no run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baselined: Option<String>,
 }
 
 impl From<&CheckResult> for CheckOutcome {
@@ -99,13 +109,14 @@ impl From<&CheckResult> for CheckOutcome {
             actual: r.actual.clone(),
             frames: r.frames.clone(),
             diff: None,
+            baselined: None,
         }
     }
 }
 
 impl CheckOutcome {
-    /// Whether this outcome makes the run fail: a failure, a MUST that was never observed, or
-    /// (with `--strict`) a warning or a SHOULD that was never observed.
+    /// Whether this outcome is a failure: a broken requirement, a MUST that was never
+    /// observed, or (with `--strict`) a warning or a SHOULD that was never observed.
     pub fn is_failure(&self, strict: bool) -> bool {
         match self.verdict {
             Verdict::Fail => true,
@@ -128,6 +139,7 @@ impl Report {
             summary: Summary::default(),
             scenarios,
             checks: results.iter().map(CheckOutcome::from).collect(),
+            stale: Vec::new(),
         };
         report.count();
         report
@@ -146,6 +158,7 @@ impl Report {
             ..Summary::default()
         };
         for c in &self.checks {
+            summary.expected_failures += usize::from(c.baselined.is_some());
             match c.verdict {
                 Verdict::Pass => summary.passed += 1,
                 Verdict::Fail => summary.failed += 1,
@@ -157,20 +170,32 @@ impl Report {
         self.summary = summary;
     }
 
+    /// The failures, the baseline's expected ones among them.
     pub fn failures(&self, strict: bool) -> impl Iterator<Item = &CheckOutcome> {
         self.checks.iter().filter(move |c| c.is_failure(strict))
     }
 
-    /// Whether the run passed: no check outcome fails it and every scenario ran. Every renderer
-    /// and the exit code say the same.
+    /// The failures that fail the run: those the baseline does not expect.
+    pub fn unexpected_failures(&self, strict: bool) -> impl Iterator<Item = &CheckOutcome> {
+        self.failures(strict).filter(|c| c.baselined.is_none())
+    }
+
+    /// Whether the run passed: no failure but those the baseline expects, no stale baseline
+    /// entry, and every scenario ran. Every renderer and the exit code say the same.
     pub fn passed(&self, strict: bool) -> bool {
-        self.failures(strict).next().is_none() && self.summary.errors == 0
+        self.unexpected_failures(strict).next().is_none()
+            && self.stale.is_empty()
+            && self.summary.errors == 0
     }
 
     /// Checks that were actually judged on observed behaviour (pass, fail or warn).
     pub fn executed(&self) -> usize {
         self.summary.passed + self.summary.failed + self.summary.warned
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// `1 check`, `2 checks`.

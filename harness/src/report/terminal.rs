@@ -76,7 +76,7 @@ fn verdict_counts(checks: &[CheckOutcome]) -> String {
 pub fn summary(report: &Report, strict: bool, color: bool) -> String {
     let mut out = String::new();
 
-    let failures: Vec<&CheckOutcome> = report.failures(strict).collect();
+    let failures: Vec<&CheckOutcome> = report.unexpected_failures(strict).collect();
     if !failures.is_empty() {
         out.push_str(&paint("failures:", BOLD, color));
         out.push('\n');
@@ -85,6 +85,51 @@ pub fn summary(report: &Report, strict: bool, color: bool) -> String {
             failure_block(&mut out, check, color);
         }
         more(&mut out, failures.len(), MAX_FAILURES, "failures");
+        out.push('\n');
+    }
+
+    let expected: Vec<&CheckOutcome> = (report.failures(strict))
+        .filter(|c| c.baselined.is_some())
+        .collect();
+    if !expected.is_empty() {
+        out.push_str(&paint("expected failures (baseline):", BOLD, color));
+        out.push('\n');
+        for check in expected.iter().take(MAX_WARNINGS) {
+            let _ = writeln!(
+                out,
+                "  {} {}  (scenario {}): {}",
+                paint("~", DIM, color),
+                title(check),
+                clean(&check.scenario),
+                clean(check.baselined.as_deref().unwrap_or_default())
+            );
+        }
+        more(&mut out, expected.len(), MAX_WARNINGS, "expected failures");
+        out.push('\n');
+    }
+
+    if !report.stale.is_empty() {
+        out.push_str(&paint(
+            "stale baseline entries (they fail no more):",
+            BOLD,
+            color,
+        ));
+        out.push('\n');
+        for entry in &report.stale {
+            let covers = [entry.check.as_deref(), entry.scenario.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" in ");
+            let _ = writeln!(
+                out,
+                "  {} {}: {} passes; remove the entry ({})",
+                paint("✗", RED, color),
+                clean(&entry.at),
+                clean(&covers),
+                clean(&entry.reason)
+            );
+        }
         out.push('\n');
     }
 
@@ -135,12 +180,16 @@ pub fn summary(report: &Report, strict: bool, color: bool) -> String {
 
     let s = &report.summary;
     let checks = s.passed + s.failed + s.warned + s.skipped + s.not_observed;
+    let expected = match s.expected_failures {
+        0 => String::new(),
+        n => format!(" ({n} expected)"),
+    };
     let _ = writeln!(
         out,
-        "{}: {} passed, {} failed, {} warned, {} skipped, {} not observed; {} ({})",
+        "{}: {} passed, {} failed{expected}, {} warned, {} skipped, {} not observed; {} ({})",
         plural(checks, "check"),
         paint(&s.passed.to_string(), GREEN, color && s.passed > 0),
-        paint(&s.failed.to_string(), RED, color && s.failed > 0),
+        paint(&s.failed.to_string(), RED, color && s.failed > s.expected_failures),
         paint(&s.warned.to_string(), YELLOW, color && s.warned > 0),
         paint(&s.skipped.to_string(), DIM, color && s.skipped > 0),
         s.not_observed,
