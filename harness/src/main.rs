@@ -72,6 +72,10 @@ struct RunArgs {
     /// Run only scenarios whose id matches this glob (repeatable).
     #[arg(long)]
     filter: Vec<String>,
+    /// Run shard K of N (1-based): the selected scenarios, ordered by id, dealt out in turn;
+    /// the N shards together are the whole run (for CI matrices).
+    #[arg(long, value_name = "K/N", value_parser = parse_partition)]
+    partition: Option<suite::Partition>,
     /// Treat warnings (broken SHOULDs) as failures.
     #[arg(long)]
     strict: bool,
@@ -385,6 +389,7 @@ async fn run(mut args: RunArgs) -> i32 {
         parity,
         baseline: args.baseline,
         write_baseline: args.write_baseline,
+        partition: args.partition,
     };
     let mut stdout = std::io::stdout();
     match suite::run(opts, &mut stdout).await {
@@ -573,4 +578,15 @@ fn catalogue_path(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
                 candidates[1].display()
             )
         })
+}
+
+/// `K/N` for `--partition`: shard K (1-based) of N.
+fn parse_partition(text: &str) -> Result<suite::Partition, String> {
+    let (k, n) = text.split_once('/').ok_or("expected K/N, say 1/4")?;
+    let parse = |s: &str| s.trim().parse::<usize>().map_err(|e| format!("{s:?}: {e}"));
+    let (shard, of) = (parse(k)?, parse(n)?);
+    if shard == 0 || shard > of {
+        return Err(format!("shard {shard} of {of}: K must be from 1 to N"));
+    }
+    Ok(suite::Partition { shard, of })
 }

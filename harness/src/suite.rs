@@ -46,6 +46,31 @@ pub struct SuiteOptions {
     pub baseline: Option<PathBuf>,
     /// Write this run's failures here as a baseline (and judge the run by it).
     pub write_baseline: Option<PathBuf>,
+    /// Run one shard of the selected scenarios.
+    pub partition: Option<Partition>,
+}
+
+/// Shard `shard` (1-based) of `of`: the selected scenarios ordered by id and dealt out in
+/// turn, so the shards are disjoint, together are the whole run, and are the same on every
+/// machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partition {
+    pub shard: usize,
+    pub of: usize,
+}
+
+impl Partition {
+    fn select(self, scenarios: Vec<Scenario>) -> Vec<Scenario> {
+        let mut ids: Vec<&str> = scenarios.iter().map(|s| s.id.as_str()).collect();
+        ids.sort_unstable();
+        let mine: Vec<String> = (ids.iter().enumerate())
+            .filter(|(i, _)| i % self.of == self.shard - 1)
+            .map(|(_, id)| id.to_string())
+            .collect();
+        (scenarios.into_iter())
+            .filter(|s| mine.binary_search(&s.id).is_ok())
+            .collect()
+    }
 }
 
 pub struct Golden {
@@ -71,10 +96,13 @@ pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome
         }
         None => None,
     };
-    let selected = select(all, &opts.filter)?;
+    let mut selected = select(all, &opts.filter)?;
+    if let Some(partition) = opts.partition {
+        selected = partition.select(selected);
+    }
     if selected.is_empty() {
         return Err(format!(
-            "no scenario in {} matches the filter",
+            "no scenario in {} matches the filter (or falls in the partition)",
             opts.scenarios.display()
         ));
     }

@@ -564,6 +564,7 @@ async fn broken_checks(fault: Fault) -> (i32, BTreeSet<(String, bool)>) {
         parity,
         baseline: None,
         write_baseline: None,
+        partition: None,
     };
     let outcome = suite::run(opts, &mut Vec::new())
         .await

@@ -26,6 +26,7 @@ async fn run(yaml: &str) -> (i32, Vec<(String, Verdict, String)>) {
         parity: Vec::new(),
         baseline: None,
         write_baseline: None,
+        partition: None,
     };
     let outcome = suite::run(opts, &mut Vec::new()).await.unwrap();
     let checks = outcome

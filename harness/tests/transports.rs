@@ -283,6 +283,7 @@ async fn a_post_stream_closed_before_its_response_is_resumed_with_last_event_id(
         parity: Vec::new(),
         baseline: None,
         write_baseline: None,
+        partition: None,
     };
     let outcome = zcpspec::suite::run(opts, &mut Vec::new()).await.unwrap();
     server.abort();

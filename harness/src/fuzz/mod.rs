@@ -482,6 +482,7 @@ async fn replay(campaign: &Campaign, file: &Path, dir: &Path) -> bool {
         parity: Vec::new(),
         baseline: None,
         write_baseline: None,
+        partition: None,
     };
     let mut sink = std::io::sink();
     match crate::suite::run(options, &mut sink).await {

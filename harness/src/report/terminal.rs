@@ -189,7 +189,11 @@ pub fn summary(report: &Report, strict: bool, color: bool) -> String {
         "{}: {} passed, {} failed{expected}, {} warned, {} skipped, {} not observed; {} ({})",
         plural(checks, "check"),
         paint(&s.passed.to_string(), GREEN, color && s.passed > 0),
-        paint(&s.failed.to_string(), RED, color && s.failed > s.expected_failures),
+        paint(
+            &s.failed.to_string(),
+            RED,
+            color && s.failed > s.expected_failures
+        ),
         paint(&s.warned.to_string(), YELLOW, color && s.warned > 0),
         paint(&s.skipped.to_string(), DIM, color && s.skipped > 0),
         s.not_observed,
