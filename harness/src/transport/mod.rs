@@ -217,11 +217,18 @@ fn install_crypto() {
 pub trait Link: Send {
     /// Delivers one JSON-RPC frame to the server.
     fn send<'a>(&'a mut self, frame: &'a [u8]) -> BoxFuture<'a, std::io::Result<()>>;
-    /// Delivers frames in order, by default one at a time.
-    fn send_all<'a>(&'a mut self, frames: &'a [Vec<u8>]) -> BoxFuture<'a, std::io::Result<()>> {
+    /// Delivers frames in order, by default one at a time, each within `timeout`.
+    fn send_all<'a>(
+        &'a mut self,
+        frames: &'a [Vec<u8>],
+        timeout: Duration,
+    ) -> BoxFuture<'a, std::io::Result<()>> {
         Box::pin(async move {
             for frame in frames {
-                self.send(frame).await?;
+                match tokio::time::timeout(timeout, self.send(frame)).await {
+                    Ok(result) => result?,
+                    Err(_) => return Err(stopped_accepting()),
+                }
             }
             Ok(())
         })
@@ -266,10 +273,18 @@ impl Link for LineLink {
         Box::pin(async move { self.write_lines(&[frame]).await })
     }
 
-    fn send_all<'a>(&'a mut self, frames: &'a [Vec<u8>]) -> BoxFuture<'a, std::io::Result<()>> {
+    /// The frames in one write, which the server must keep reading within `timeout`.
+    fn send_all<'a>(
+        &'a mut self,
+        frames: &'a [Vec<u8>],
+        timeout: Duration,
+    ) -> BoxFuture<'a, std::io::Result<()>> {
         Box::pin(async move {
             let frames: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
-            self.write_lines(&frames).await
+            match tokio::time::timeout(timeout, self.write_lines(&frames)).await {
+                Ok(result) => result,
+                Err(_) => Err(stopped_accepting()),
+            }
         })
     }
 
@@ -335,12 +350,10 @@ impl Connection {
         }
     }
 
-    /// Delivers frames in order (over a pipe, in one write), under one deadline.
+    /// Delivers frames in order: over a pipe in one write, elsewhere one at a time. Fails if
+    /// the server stopped reading for longer than `timeout`.
     pub async fn send_all(&mut self, frames: &[Vec<u8>], timeout: Duration) -> std::io::Result<()> {
-        match tokio::time::timeout(timeout, self.link.send_all(frames)).await {
-            Ok(result) => result,
-            Err(_) => Err(stopped_accepting()),
-        }
+        self.link.send_all(frames, timeout).await
     }
 
     /// Ends the client's side (stdin EOF, DELETE, WebSocket close).
