@@ -12,10 +12,13 @@
 #   INTEROP_RUN_TIMEOUT   seconds one zcpspec run may take (default 300)
 #   INTEROP_ZCPSPEC_ARGS  more `zcpspec run` options for every target, split on spaces
 #                         (e.g. "--scenarios /path/to/scenarios --jobs 2")
+#   INTEROP_BASELINES     the folder of per-target baselines, <target>.yaml (default
+#                         interop/baselines): each server's known failures, with reasons
+#   INTEROP_WRITE_BASELINES=1   record each run's failures as its baseline instead
 #
-# Exit status: 0 when every run exited 0 (no failure) or 1 (the server broke something);
-# 1 when any run exited 2 (bad invocation) or 3 (target could not be started), timed out, or
-# ended otherwise.
+# Exit status: 0 when every run exited 0: no failure outside its target's baseline, and no
+# stale baseline entry; 1 otherwise (a new failure, a stale entry, a missing baseline, a bad
+# invocation, a target that could not be started, a timeout).
 set -uo pipefail
 
 INTEROP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,6 +28,7 @@ ZCPSPEC="${ZCPSPEC:-target/release/zcpspec}"
 REPORTS="${INTEROP_REPORTS:-$INTEROP_DIR/reports}"
 RUN_TIMEOUT="${INTEROP_RUN_TIMEOUT:-300}"
 read -r -a EXTRA_ARGS <<<"${INTEROP_ZCPSPEC_ARGS:-}"
+BASELINES="${INTEROP_BASELINES:-$INTEROP_DIR/baselines}"
 
 bash "$INTEROP_DIR/setup.sh" || { echo "run: setup failed" >&2; exit 1; }
 
@@ -71,21 +75,29 @@ for t in "${TARGETS[@]}"; do
     status=1
     continue
   fi
-  echo "run: $t: zcpspec run ${EXTRA_ARGS[*]} $(target_extra_args "$t") ${TARGET_ARGS[*]}"
+  if [[ "${INTEROP_WRITE_BASELINES:-}" == 1 ]]; then
+    mkdir -p "$BASELINES"
+    baseline=(--write-baseline "$BASELINES/$t.yaml")
+  else
+    baseline=(--baseline "$BASELINES/$t.yaml")
+  fi
+  echo "run: $t: zcpspec run ${baseline[*]} ${EXTRA_ARGS[*]} $(target_extra_args "$t") ${TARGET_ARGS[*]}"
   # shellcheck disable=SC2046
   (cd "$REPO_ROOT" && timeout -k 10 "$RUN_TIMEOUT" "$ZCPSPEC" run --color never --report-dir "$dir" \
-    "${EXTRA_ARGS[@]}" $(target_extra_args "$t") "${TARGET_ARGS[@]}") >"$REPORTS/$t.out" 2>&1
+    "${baseline[@]}" "${EXTRA_ARGS[@]}" $(target_extra_args "$t") "${TARGET_ARGS[@]}") \
+    >"$REPORTS/$t.out" 2>&1
   rc=$?
   target_stop
   RC[$t]=$rc
   case "$rc" in
-    0 | 1) NOTE[$t]="" ;;
-    2) NOTE[$t]="bad invocation or no check ran" ;;
+    0) NOTE[$t]="" ;;
+    1) NOTE[$t]="a failure outside the baseline, or a stale entry; see $t.out" ;;
+    2) NOTE[$t]="bad invocation, unreadable baseline, or no check ran; see $t.out" ;;
     3) NOTE[$t]="zcpspec could not start the target" ;;
     124 | 137) NOTE[$t]="timed out after ${RUN_TIMEOUT}s" ;;
     *) NOTE[$t]="zcpspec ended with status $rc" ;;
   esac
-  [[ "$rc" == 0 || "$rc" == 1 ]] || status=1
+  [[ "$rc" == 0 ]] || status=1
   # Anything of this target's server still running once zcpspec and target_stop are done?
   sleep 0.2
   left="$(pgrep -f -- "$(target_pattern "$t")" | wc -l)"
@@ -99,18 +111,22 @@ summary() {
   python3 - "$1" <<'EOF'
 import json, sys
 try:
-    s = json.load(open(sys.argv[1]))["summary"]
-    print(*(s.get(k, "-") for k in ("passed", "failed", "warned", "skipped", "not_observed")))
+    report = json.load(open(sys.argv[1]))
+    s = report["summary"]
+    counts = [s.get(k, "-") for k in ("passed", "failed", "warned", "skipped", "not_observed")]
+    print(*counts, s.get("expected_failures", 0), len(report.get("stale", [])))
 except Exception:
-    print("- - - - -")
+    print("- - - - - - -")
 EOF
 }
 
 echo
-printf '%-18s %5s %6s %6s %6s %7s %12s  %s\n' target exit passed failed warned skipped not-observed note
+printf '%-18s %5s %6s %6s %8s %6s %6s %7s %12s  %s\n' target exit passed failed expected stale \
+  warned skipped not-observed note
 for t in "${TARGETS[@]}"; do
-  read -r p f w s n < <(summary "$REPORTS/$t/report.json")
-  printf '%-18s %5s %6s %6s %6s %7s %12s  %s\n' "$t" "${RC[$t]}" "$p" "$f" "$w" "$s" "$n" "${NOTE[$t]}"
+  read -r p f w s n e st < <(summary "$REPORTS/$t/report.json")
+  printf '%-18s %5s %6s %6s %8s %6s %6s %7s %12s  %s\n' "$t" "${RC[$t]}" "$p" "$f" "$e" "$st" "$w" "$s" \
+    "$n" "${NOTE[$t]}"
 done
 echo "reports: $REPORTS"
 exit "$status"

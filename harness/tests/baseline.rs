@@ -1,6 +1,6 @@
 //! The expected-failures baseline end to end: `--write-baseline` records a failing run so that
 //! it passes against its own baseline; a failure the baseline lacks fails the run; an entry
-//! that no longer fails fails it as stale; a malformed baseline is a usage error naming the
+//! that no longer fails fails it as stale, unless it is marked flaky; a malformed baseline is a usage error naming the
 //! file, line and column.
 
 use std::path::{Path, PathBuf};
@@ -98,6 +98,13 @@ fn a_recorded_baseline_passes_the_run_it_records_and_fails_once_stale() {
     );
     let junit = std::fs::read_to_string(dir.path().join("reports/junit.xml")).unwrap();
     assert!(junit.contains(r#"name="baseline""#), "{junit}");
+
+    // The same entry marked flaky: a pass is no longer stale.
+    let mut flaky = std::fs::read_to_string(&file).unwrap();
+    flaky.push_str("  flaky: true\n");
+    std::fs::write(&file, flaky).unwrap();
+    let (code, stdout, _) = run(false, &["--baseline", path], dir.path());
+    assert_eq!(code, Some(0), "{stdout}");
 }
 
 #[test]

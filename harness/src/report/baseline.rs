@@ -12,6 +12,9 @@
 //! - scenario: server/tools/list-changed
 //!   check: tools/list-changed-notified
 //!   reason: tool lists are fixed at start-up
+//! - check: sse/origin-validated
+//!   reason: a race in the server's connection handling
+//!   flaky: true     # expected when it fails, never stale when it passes
 //! ```
 
 use super::{CheckOutcome, Report};
@@ -27,6 +30,8 @@ struct RawEntry {
     check: Option<String>,
     scenario: Option<String>,
     reason: String,
+    #[serde(default)]
+    flaky: bool,
 }
 
 /// One expected failure: the checks it covers (a check id, a scenario id, or both) and why.
@@ -35,6 +40,9 @@ pub struct Entry {
     pub check: Option<String>,
     pub scenario: Option<String>,
     pub reason: String,
+    /// The failure comes and goes (a race in the server, say): it is expected when it comes,
+    /// and the entry is never stale.
+    pub flaky: bool,
     pub line: usize,
     pub column: usize,
 }
@@ -123,6 +131,7 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
             check,
             scenario,
             reason,
+            flaky,
         } = spanned.value;
         let blank = |s: &Option<String>| s.as_ref().is_some_and(|s| s.trim().is_empty());
         if (check.is_none() && scenario.is_none()) || blank(&check) || blank(&scenario) {
@@ -135,6 +144,7 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
             check,
             scenario,
             reason,
+            flaky,
             line,
             column,
         };
@@ -178,8 +188,9 @@ impl Baseline {
     }
 
     /// Marks every failure an entry covers as expected, with the entry's reason, and records
-    /// the stale entries: those covering checks that ran, none of which failed. An entry
-    /// covering nothing that ran (its scenarios were not selected) is neither.
+    /// the stale entries: those covering checks that ran, none of which failed, unless the
+    /// entry is `flaky`. An entry covering nothing that ran (its scenarios were not selected)
+    /// is neither.
     pub fn apply(&self, report: &mut Report, strict: bool) {
         let mut stale = Vec::new();
         for entry in &self.entries {
@@ -195,7 +206,7 @@ impl Baseline {
                     outcome.baselined = Some(entry.reason.clone());
                 }
             }
-            if ran && !failed {
+            if ran && !failed && !entry.flaky {
                 stale.push(StaleEntry {
                     check: entry.check.clone(),
                     scenario: entry.scenario.clone(),
@@ -251,6 +262,13 @@ mod tests {
         assert_eq!(entries[1].scenario.as_deref(), Some("s/t"));
         assert_eq!(parse("# nothing yet\n").unwrap(), []);
         assert_eq!(parse("[]\n").unwrap(), []);
+    }
+
+    #[test]
+    fn a_flaky_entry_is_never_stale() {
+        let entries = parse("- { check: a/b, reason: races, flaky: true }\n").unwrap();
+        assert!(entries[0].flaky);
+        assert!(!parse("- { check: a/b, reason: r }\n").unwrap()[0].flaky);
     }
 
     #[test]
