@@ -11,17 +11,21 @@ TARGET="${1:-mcp-python-stdio}"
 WORK="$(mktemp -d)"
 trap 'rm -rf -- "$WORK"' EXIT
 
-# Runs the target against the baselines in folder $1; prints and returns run.sh's status.
+# Runs the target against the baselines in folder $1; prints its row of run.sh's table and
+# returns zcpspec's exit code for it (0 pass, 1 a new failure or a stale entry, 2 and up: the
+# run itself went wrong).
 gate() {
   INTEROP_BASELINES="$1" INTEROP_REPORTS="$WORK/reports" bash "$INTEROP_DIR/run.sh" "$TARGET" \
     >"$WORK/run.out" 2>&1
-  local rc=$?
-  tail -n 3 "$WORK/run.out" | head -n 1
-  return "$rc"
+  local row
+  row="$(grep "^$TARGET " "$WORK/run.out")"
+  echo "$row"
+  return "$(awk '{print $2}' <<<"$row" | grep -E '^[0-9]+$' || echo 99)"
 }
 
 status=0
-if gate "$INTEROP_DIR/baselines"; then
+gate "$INTEROP_DIR/baselines"
+if [[ $? == 0 ]]; then
   echo "selftest: $TARGET passes against its baseline"
 else
   echo "selftest: $TARGET fails against its committed baseline" >&2
@@ -36,21 +40,23 @@ head, *entries = text.split("\n- ")
 assert entries, "the baseline has no entry to remove"
 open(sys.argv[2], "w").write("\n- ".join([head] + entries[1:]) + ("" if len(entries) > 1 else "\n"))
 PY
-if gate "$WORK/removed"; then
-  echo "selftest: with an entry removed, $TARGET still passes" >&2
-  status=1
-else
+gate "$WORK/removed"
+if [[ $? == 1 ]]; then
   echo "selftest: with an entry removed, $TARGET fails, as it should"
+else
+  echo "selftest: with an entry removed, $TARGET does not fail as it should (exit 1)" >&2
+  status=1
 fi
 
 {
   cat "$INTEROP_DIR/baselines/$TARGET.yaml"
   printf -- '- check: lifecycle/ping\n  scenario: lifecycle/ping\n  reason: a stale entry, added by the selftest\n'
 } >"$WORK/stale/$TARGET.yaml"
-if gate "$WORK/stale"; then
-  echo "selftest: with a stale entry, $TARGET still passes" >&2
-  status=1
-else
+gate "$WORK/stale"
+if [[ $? == 1 ]] && grep -q "stale baseline entries" "$WORK/reports/$TARGET.out"; then
   echo "selftest: with a stale entry, $TARGET fails, as it should"
+else
+  echo "selftest: with a stale entry, $TARGET does not fail as stale" >&2
+  status=1
 fi
 exit "$status"
