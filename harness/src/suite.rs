@@ -158,6 +158,7 @@ pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome
         let others = runner::run_all(scenarios.clone(), surface.clone(), config, |_, _| {}).await;
         report.add(compare_surfaces(&scenarios, &runs, &others, surface));
     }
+    add_excerpts(&mut report, &scenarios, &runs);
     if let Some(path) = &opts.write_baseline {
         let text = report::baseline::record(&report, opts.strict);
         std::fs::write(path, &text)
@@ -245,6 +246,7 @@ fn compare_goldens(
             frames: Vec::new(),
             diff,
             baselined: None,
+            excerpt: Vec::new(),
         });
     }
     Ok(outcomes)
@@ -299,9 +301,40 @@ fn compare_surfaces(
                 frames: Vec::new(),
                 diff,
                 baselined: None,
+            excerpt: Vec::new(),
             }
         })
         .collect()
+}
+
+/// Events either side of a failure's frames that its excerpt shows.
+const EXCERPT_AROUND: u64 = 2;
+/// The longest excerpt line; the trace file has the rest.
+const EXCERPT_LINE: usize = 400;
+
+/// Gives each failure that points at frames the trace events around them, for the reports.
+fn add_excerpts(report: &mut Report, scenarios: &[Scenario], runs: &[runner::ScenarioRun]) {
+    let failures = (report.checks.iter_mut())
+        .filter(|c| matches!(c.verdict, Verdict::Fail | Verdict::Warn) && !c.frames.is_empty());
+    for outcome in failures {
+        let Some(run) = (scenarios.iter().zip(runs)).find(|(s, _)| s.id == outcome.scenario) else {
+            continue;
+        };
+        let near = |seq: u64| {
+            (outcome.frames.iter()).any(|f| seq + EXCERPT_AROUND >= *f && seq <= f + EXCERPT_AROUND)
+        };
+        outcome.excerpt = (run.1.trace.events().iter())
+            .filter(|e| near(e.seq))
+            .map(|e| {
+                let json = serde_json::to_string(&e.kind).unwrap_or_default();
+                let line = format!("#{} {} {json}", e.seq, e.kind.direction());
+                match line.char_indices().nth(EXCERPT_LINE) {
+                    Some((cut, _)) => format!("{}…", &line[..cut]),
+                    None => line,
+                }
+            })
+            .collect();
+    }
 }
 
 /// Whether a baseline may name this check id: a registered check, or the golden or parity
@@ -367,6 +400,10 @@ fn write_reports(
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("report.json"), report::json::render(report))?;
     std::fs::write(dir.join("junit.xml"), report::junit::render(report))?;
+    std::fs::write(
+        dir.join("report.html"),
+        report::html::render(report, strict),
+    )?;
     std::fs::write(
         dir.join("summary.md"),
         report::markdown::render(report, strict),

@@ -82,7 +82,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    fn direction(&self) -> &'static str {
+    pub fn direction(&self) -> &'static str {
         match self {
             EventKind::Sent { .. }
             | EventKind::InputClosed { .. }

@@ -534,6 +534,7 @@ fn golden_diffs_render_in_the_terminal_and_markdown() {
         frames: Vec::new(),
         diff: Some("--- golden\n+++ observed\n@@ -1,3 +1,3 @@\n {\n-  \"result\": {}\n+  \"result\": {\"pong\": true}\n }\n".into()),
         baselined: None,
+            excerpt: Vec::new(),
     }]);
     insta::assert_snapshot!(
         "golden_diff_terminal",
@@ -566,4 +567,20 @@ fn baselines_render_expected_failures_and_stale_entries() {
     );
     insta::assert_snapshot!("baseline_markdown", markdown::render(&report, false));
     insta::assert_snapshot!("baseline_junit", indent_xml(&junit::render(&report)));
+}
+
+#[test]
+fn html_report() {
+    let html = zcpspec::report::html::render(&sample(), false);
+    insta::assert_snapshot!("html", html);
+}
+
+/// What the server sent is text in the page, never markup.
+#[test]
+fn html_escapes_what_the_server_sent() {
+    let mut report = sample();
+    report.checks[4].actual = Some("<script>alert(1)</script> & \u{0}".into());
+    let html = zcpspec::report::html::render(&report, false);
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; \u{FFFD}"));
 }

@@ -1,8 +1,9 @@
 //! One report model for a run, and the renderers that turn it into terminal output, JSON,
-//! JUnit XML and Markdown. The model is built once from the judge's results; renderers never
+//! JUnit XML, Markdown and HTML. The model is built once from the judge's results; renderers never
 //! look at traces or scenarios.
 
 pub mod baseline;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -90,6 +91,9 @@ pub struct CheckOutcome {
     /// Why the baseline expects this failure, which then fails no run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baselined: Option<String>,
+    /// A failure's evidence in the trace: the events around its frames, a line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub excerpt: Vec<String>,
 }
 
 impl From<&CheckResult> for CheckOutcome {
@@ -110,6 +114,7 @@ impl From<&CheckResult> for CheckOutcome {
             frames: r.frames.clone(),
             diff: None,
             baselined: None,
+            excerpt: Vec::new(),
         }
     }
 }
