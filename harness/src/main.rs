@@ -42,6 +42,34 @@ enum Command {
     /// List every check with its id, level, spec reference and catalogue ids, or (with
     /// --coverage) how much of the requirement catalogue they cover.
     List(ListArgs),
+    /// Render a saved report.json again (HTML, JUnit XML, Markdown, terminal text), or print
+    /// the JSON Schema of report.json.
+    Report(ReportArgs),
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// A report.json that `zcpspec run` wrote.
+    #[arg(required_unless_present = "schema")]
+    from: Option<PathBuf>,
+    /// What to render it as, on standard output.
+    #[arg(long, value_enum, default_value = "terminal")]
+    format: ReportFormat,
+    /// Judge as `run --strict` does: warnings fail.
+    #[arg(long)]
+    strict: bool,
+    /// Print the JSON Schema of report.json instead.
+    #[arg(long, conflicts_with = "from")]
+    schema: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Terminal,
+    Html,
+    Junit,
+    Md,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -330,6 +358,7 @@ fn main() -> ExitCode {
         Command::Fuzz(args) => runtime.block_on(fuzz(*args)),
         Command::Serve(args) => runtime.block_on(serve(args)),
         Command::List(args) => list(args),
+        Command::Report(args) => report(args),
     };
     ExitCode::from(code as u8)
 }
@@ -495,6 +524,31 @@ async fn serve(args: ServeArgs) -> i32 {
             }
         }
     }
+}
+
+fn report(args: ReportArgs) -> i32 {
+    if args.schema {
+        print!("{}", zcpspec::report::SCHEMA);
+        return exit::OK;
+    }
+    let from = args.from.expect("clap requires FROM without --schema");
+    let report = match zcpspec::report::read_json(&from) {
+        Ok(report) => report,
+        Err(message) => {
+            eprintln!("zcpspec: {message}");
+            return exit::USAGE;
+        }
+    };
+    let strict = args.strict;
+    let text = match args.format {
+        ReportFormat::Terminal => zcpspec::report::terminal::summary(&report, strict, false),
+        ReportFormat::Html => zcpspec::report::html::render(&report, strict),
+        ReportFormat::Junit => zcpspec::report::junit::render(&report),
+        ReportFormat::Md => zcpspec::report::markdown::render(&report, strict),
+        ReportFormat::Json => zcpspec::report::json::render(&report),
+    };
+    print!("{text}");
+    exit::OK
 }
 
 fn list(args: ListArgs) -> i32 {

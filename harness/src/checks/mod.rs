@@ -7,14 +7,14 @@ pub mod exclusions;
 pub mod invariants;
 mod registry;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub use registry::CHECKS;
 
 /// How strongly the spec states a requirement. Structural constraints from the schema count as
 /// MUST.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Level {
     #[serde(rename = "MUST")]
     Must,
@@ -67,7 +67,7 @@ pub fn find(id: &str) -> Option<&'static CheckDef> {
 }
 
 /// The outcome of one check in one scenario.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     Pass,

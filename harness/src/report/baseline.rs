@@ -79,7 +79,7 @@ pub struct Baseline {
 }
 
 /// A baseline entry that covered checks which ran, none of which failed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaleEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check: Option<String>,

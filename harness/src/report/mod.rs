@@ -10,12 +10,32 @@ pub mod markdown;
 pub mod terminal;
 
 use crate::checks::{CheckResult, Level, Verdict};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Bumped whenever a field of `report.json` changes meaning or disappears.
 pub const REPORT_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The JSON Schema of `report.json` (`zcpspec report --schema`); tests validate real reports
+/// against it.
+pub const SCHEMA: &str = include_str!("../../report.schema.json");
+
+/// Reads a `report.json` back, for rendering it again. Errors name the file, line and column.
+pub fn read_json(path: &std::path::Path) -> Result<Report, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read the report: {e}", path.display()))?;
+    let report: Report = serde_json::from_str(&text)
+        .map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))?;
+    if report.version != REPORT_VERSION {
+        return Err(format!(
+            "{}: report version {} (this zcpspec reads version {REPORT_VERSION})",
+            path.display(),
+            report.version
+        ));
+    }
+    Ok(report)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub version: u32,
     pub tool: Tool,
@@ -25,17 +45,17 @@ pub struct Report {
     pub scenarios: Vec<ScenarioReport>,
     pub checks: Vec<CheckOutcome>,
     /// Baseline entries that no longer fail (`--baseline`): each fails the run.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stale: Vec<baseline::StaleEntry>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tool {
     pub name: String,
     pub version: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub passed: usize,
     pub failed: usize,
@@ -43,14 +63,14 @@ pub struct Summary {
     pub skipped: usize,
     pub not_observed: usize,
     /// Failures the baseline expects (counted among the failed too), which fail no run.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub expected_failures: usize,
     /// Scenarios the harness could not run (target unreachable, a step it could not perform).
     pub errors: usize,
     pub scenarios: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioReport {
     pub id: String,
     pub title: String,
@@ -67,7 +87,7 @@ pub struct ScenarioReport {
 }
 
 /// A check result with its definition spelled out, as every report format wants it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckOutcome {
     pub id: String,
     pub level: Level,
@@ -83,7 +103,7 @@ pub struct CheckOutcome {
     pub expected: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub frames: Vec<u64>,
     /// A unified diff (golden snapshots): what was expected, line by line, against what came.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -92,7 +112,7 @@ pub struct CheckOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baselined: Option<String>,
     /// A failure's evidence in the trace: the events around its frames, a line each.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excerpt: Vec<String>,
 }
 
