@@ -28,15 +28,8 @@ pub fn all() -> &'static [Exclusion] {
 /// Parses an exclusions file: a list of `{catalogue, reason}`. Unknown keys, an empty id or
 /// reason, and an id listed twice are errors, as `line:column: message`.
 pub fn parse(text: &str) -> Result<Vec<Exclusion>, String> {
-    let entries: Vec<Spanned<Exclusion>> = serde_saphyr::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
-        let message = e.to_string();
-        let first = message.lines().next().unwrap_or("invalid YAML");
-        format!("{line}:{column}: {}", first.trim_start_matches("error: "))
-    })?;
+    let entries: Vec<Spanned<Exclusion>> =
+        serde_saphyr::from_str(text).map_err(|e| crate::scenario::load::yaml_error(&e))?;
     let mut seen: Vec<Exclusion> = Vec::new();
     for entry in entries {
         let at = entry.referenced;

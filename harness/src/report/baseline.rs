@@ -90,6 +90,17 @@ pub struct StaleEntry {
     pub at: String,
 }
 
+impl StaleEntry {
+    /// What the entry covers: `check in scenario`, or either alone.
+    pub fn covers(&self) -> String {
+        [self.check.as_deref(), self.scenario.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" in ")
+    }
+}
+
 /// Reads a baseline file. Errors name the file, line and column.
 pub fn load(path: &Path) -> Result<Baseline, String> {
     let text = std::fs::read_to_string(path)
@@ -113,15 +124,8 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
     {
         return Ok(Vec::new());
     }
-    let raw: Vec<Spanned<RawEntry>> = serde_saphyr::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
-        let message = e.to_string();
-        let first = message.lines().next().unwrap_or("invalid YAML");
-        format!("{line}:{column}: {}", first.trim_start_matches("error: "))
-    })?;
+    let raw: Vec<Spanned<RawEntry>> =
+        serde_saphyr::from_str(text).map_err(|e| crate::scenario::load::yaml_error(&e))?;
     let mut entries: Vec<Entry> = Vec::new();
     for spanned in raw {
         let at = spanned.referenced;

@@ -79,11 +79,7 @@ pub fn render(report: &Report, strict: bool) -> String {
     if !report.stale.is_empty() {
         out.push_str("<h2>Stale baseline entries</h2>\n<ul>\n");
         for entry in &report.stale {
-            let covers = [entry.check.as_deref(), entry.scenario.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" in ");
+            let covers = entry.covers();
             let _ = writeln!(
                 out,
                 "<li class=\"fail\"><code>{}</code> at <code>{}</code> no longer fails: {}</li>",

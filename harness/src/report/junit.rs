@@ -94,11 +94,7 @@ fn stale(report: &Report) -> Option<TestSuite> {
     let mut builder = TestSuiteBuilder::new("baseline");
     builder.set_timestamp(OffsetDateTime::UNIX_EPOCH);
     for entry in &report.stale {
-        let covers = [entry.check.as_deref(), entry.scenario.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" in ");
+        let covers = entry.covers();
         let message = format!(
             "{covers} no longer fails: remove the entry ({})",
             entry.reason

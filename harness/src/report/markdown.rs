@@ -57,12 +57,7 @@ pub fn render(report: &Report, strict: bool) -> String {
     if !report.stale.is_empty() {
         out.push_str("\n### Stale baseline entries\n\nThese no longer fail: remove them.\n\n");
         for entry in &report.stale {
-            let covers = [entry.check.as_deref(), entry.scenario.as_deref()]
-                .into_iter()
-                .flatten()
-                .map(code)
-                .collect::<Vec<_>>()
-                .join(" in ");
+            let covers = code(&entry.covers());
             let _ = writeln!(out, "- {} at {}: {}", covers, code(&entry.at), entry.reason);
         }
     }

@@ -116,11 +116,7 @@ pub fn summary(report: &Report, strict: bool, color: bool) -> String {
         ));
         out.push('\n');
         for entry in &report.stale {
-            let covers = [entry.check.as_deref(), entry.scenario.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" in ");
+            let covers = entry.covers();
             let _ = writeln!(
                 out,
                 "  {} {}: {} passes; remove the entry ({})",

@@ -396,6 +396,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, LoadError> {
 }
 
 /// serde-saphyr's rendering includes a source snippet; the first line is the message.
+/// A YAML error of one of our other files (baseline, exclusions) as `line:column: message`,
+/// 1:1 when the parser knows no position.
+pub fn yaml_error(e: &serde_saphyr::Error) -> String {
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((1, 1));
+    format!("{line}:{column}: {}", plain_message(e))
+}
+
 fn plain_message(e: &serde_saphyr::Error) -> String {
     let rendered = e.to_string();
     rendered

@@ -225,10 +225,7 @@ pub trait Link: Send {
     ) -> BoxFuture<'a, std::io::Result<()>> {
         Box::pin(async move {
             for frame in frames {
-                match tokio::time::timeout(timeout, self.send(frame)).await {
-                    Ok(result) => result?,
-                    Err(_) => return Err(stopped_accepting()),
-                }
+                accepted_within(timeout, self.send(frame)).await?;
             }
             Ok(())
         })
@@ -281,10 +278,7 @@ impl Link for LineLink {
     ) -> BoxFuture<'a, std::io::Result<()>> {
         Box::pin(async move {
             let frames: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
-            match tokio::time::timeout(timeout, self.write_lines(&frames)).await {
-                Ok(result) => result,
-                Err(_) => Err(stopped_accepting()),
-            }
+            accepted_within(timeout, self.write_lines(&frames)).await
         })
     }
 
@@ -325,11 +319,18 @@ pub struct Connection {
     pub pid: Option<u32>,
 }
 
-fn stopped_accepting() -> std::io::Error {
-    std::io::Error::new(
-        std::io::ErrorKind::TimedOut,
-        "the server stopped accepting input",
-    )
+/// A send that must complete within `timeout`, or the server stopped accepting input.
+async fn accepted_within(
+    timeout: Duration,
+    send: impl std::future::Future<Output = std::io::Result<()>>,
+) -> std::io::Result<()> {
+    match tokio::time::timeout(timeout, send).await {
+        Ok(result) => result,
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "the server stopped accepting input",
+        )),
+    }
 }
 
 /// What must be stopped when the connection ends.
@@ -344,10 +345,7 @@ impl Connection {
     /// Delivers one frame. Fails if the server stopped reading for longer than `timeout` or
     /// the connection is closed.
     pub async fn send(&mut self, bytes: &[u8], timeout: Duration) -> std::io::Result<()> {
-        match tokio::time::timeout(timeout, self.link.send(bytes)).await {
-            Ok(result) => result,
-            Err(_) => Err(stopped_accepting()),
-        }
+        accepted_within(timeout, self.link.send(bytes)).await
     }
 
     /// Delivers frames in order: over a pipe in one write, elsewhere one at a time. Fails if
