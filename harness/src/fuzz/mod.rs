@@ -224,7 +224,7 @@ async fn fuzz_worker(
     // The sessions still finishing, and those finished while the current one ran (it holds
     // the tally, so they are recorded after it).
     let mut finishing = FuturesUnordered::new();
-    let mut finished = Vec::new();
+    let mut finished: Vec<Finished> = Vec::new();
     while !spent(&tally) {
         let end = {
             let session = session(
@@ -245,7 +245,7 @@ async fn fuzz_worker(
             }
         };
         for done in finished.drain(..) {
-            Finished::record(done, &mut tally, progress, worker);
+            done.record(&mut tally, progress, worker);
         }
         match end {
             SessionEnd::Finish(probe, skip_prefix) => finishing.push(finish(probe, skip_prefix)),
@@ -274,8 +274,9 @@ struct Finished {
     skip_prefix: bool,
 }
 
-async fn finish(probe: Box<Probe>, skip_prefix: bool) -> Finished {
-    let frames = probe.history.clone();
+async fn finish(mut probe: Box<Probe>, skip_prefix: bool) -> Finished {
+    // Finishing sends no more generated frames, so the history is done.
+    let frames = std::mem::take(&mut probe.history);
     Finished {
         flaws: probe.finish().await,
         frames,

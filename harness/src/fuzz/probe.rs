@@ -75,7 +75,7 @@ impl Probe {
         });
         let (_, mut flaws) = self.request("initialize", params).await;
         let initialized = json!({ "jsonrpc": "2.0", "method": "notifications/initialized" });
-        flaws.extend(self.send(&[to_bytes(&initialized)]).await);
+        flaws.extend(self.send(&[&to_bytes(&initialized)]).await);
         flaws
     }
 
@@ -122,8 +122,9 @@ impl Probe {
     pub async fn exchange(&mut self, frames: &[Vec<u8>]) -> Vec<Flaw> {
         self.history.extend_from_slice(frames);
         let (id, ping) = self.own_request("ping", json!({}));
-        let mut batch = frames.to_vec();
-        batch.push(ping);
+        let batch: Vec<&[u8]> = (frames.iter().map(Vec::as_slice))
+            .chain([ping.as_slice()])
+            .collect();
         let mut flaws = self.send(&batch).await;
         if let Some(previous) = self.sentinel.replace(id) {
             if !self.ended {
@@ -162,7 +163,7 @@ impl Probe {
     /// One of the harness's own requests: the result, if it came in time, and the flaws.
     async fn request(&mut self, method: &str, params: Value) -> (Option<Value>, Vec<Flaw>) {
         let (id, request) = self.own_request(method, params);
-        let mut flaws = self.send(&[request]).await;
+        let mut flaws = self.send(&[&request]).await;
         if self.ended {
             return (None, flaws);
         }
@@ -180,7 +181,7 @@ impl Probe {
     }
 
     /// Sends frames (over a pipe, in one write), noting each for the oracle and the recording.
-    async fn send(&mut self, frames: &[Vec<u8>]) -> Vec<Flaw> {
+    async fn send(&mut self, frames: &[&[u8]]) -> Vec<Flaw> {
         if self.ended {
             return Vec::new();
         }

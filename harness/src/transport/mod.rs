@@ -220,7 +220,7 @@ pub trait Link: Send {
     /// Delivers frames in order, by default one at a time, each within `timeout`.
     fn send_all<'a>(
         &'a mut self,
-        frames: &'a [Vec<u8>],
+        frames: &'a [&'a [u8]],
         timeout: Duration,
     ) -> BoxFuture<'a, std::io::Result<()>> {
         Box::pin(async move {
@@ -273,13 +273,10 @@ impl Link for LineLink {
     /// The frames in one write, which the server must keep reading within `timeout`.
     fn send_all<'a>(
         &'a mut self,
-        frames: &'a [Vec<u8>],
+        frames: &'a [&'a [u8]],
         timeout: Duration,
     ) -> BoxFuture<'a, std::io::Result<()>> {
-        Box::pin(async move {
-            let frames: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
-            accepted_within(timeout, self.write_lines(&frames)).await
-        })
+        Box::pin(async move { accepted_within(timeout, self.write_lines(frames)).await })
     }
 
     fn close(&mut self) {
@@ -350,7 +347,7 @@ impl Connection {
 
     /// Delivers frames in order: over a pipe in one write, elsewhere one at a time. Fails if
     /// the server stopped reading for longer than `timeout`.
-    pub async fn send_all(&mut self, frames: &[Vec<u8>], timeout: Duration) -> std::io::Result<()> {
+    pub async fn send_all(&mut self, frames: &[&[u8]], timeout: Duration) -> std::io::Result<()> {
         self.link.send_all(frames, timeout).await
     }
 
