@@ -148,7 +148,7 @@ pub fn render(report: &Report, strict: bool) -> String {
                 out,
                 "<tr data-verdict=\"{verdict}\"><td><code>{}</code></td><td><code>{}</code></td>\
                  <td>{}</td><td class=\"{verdict}\">{}</td><td>{}</td></tr>",
-                esc(&title(check)),
+                esc(&check.title()),
                 esc(&check.scenario),
                 check.level,
                 esc(&shown),
@@ -172,7 +172,7 @@ fn failure(out: &mut String, check: &CheckOutcome) {
         out,
         "<div class=\"{class}\"><p><b><code>{}</code></b> [{}] {} (scenario <code>{}</code>)</p>\
          <p><i>{}</i></p><p>{}</p>",
-        esc(&title(check)),
+        esc(&check.title()),
         check.level,
         esc(&check.spec),
         esc(&check.scenario),
@@ -211,13 +211,6 @@ fn failure(out: &mut String, check: &CheckOutcome) {
         );
     }
     out.push_str("</div>\n");
-}
-
-fn title(check: &CheckOutcome) -> String {
-    match &check.subject {
-        Some(subject) => format!("{} [{subject}]", check.id),
-        None => check.id.clone(),
-    }
 }
 
 /// Text as HTML: markup characters escaped, and characters HTML forbids replaced.

@@ -115,7 +115,7 @@ pub fn render(report: &Report, strict: bool) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {finding} |",
-                cell(&code(&title(check))),
+                cell(&code(&check.title())),
                 cell(&code(&check.scenario)),
                 check.level,
             );
@@ -130,7 +130,7 @@ fn failure(out: &mut String, check: &CheckOutcome) {
     let _ = writeln!(
         out,
         "**{}** · {} · scenario {} · {}\n",
-        code(&title(check)),
+        code(&check.title()),
         check.level,
         code(&check.scenario),
         check.spec
@@ -157,14 +157,6 @@ fn failure(out: &mut String, check: &CheckOutcome) {
     if let Some(diff) = &check.diff {
         let fence = "`".repeat(3.max(longest_backtick_run(diff) + 1));
         let _ = writeln!(out, "{fence}diff\n{diff}{fence}");
-    }
-}
-
-/// The check id, with the subject it looked at.
-fn title(check: &CheckOutcome) -> String {
-    match &check.subject {
-        Some(subject) => format!("{} [{subject}]", check.id),
-        None => check.id.clone(),
     }
 }
 

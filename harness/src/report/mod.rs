@@ -140,6 +140,14 @@ impl From<&CheckResult> for CheckOutcome {
 }
 
 impl CheckOutcome {
+    /// The check id, with the subject in brackets when there is one.
+    pub fn title(&self) -> String {
+        match &self.subject {
+            Some(subject) => format!("{} [{subject}]", self.id),
+            None => self.id.clone(),
+        }
+    }
+
     /// Whether this outcome is a failure: a broken requirement, a MUST that was never
     /// observed, or (with `--strict`) a warning or a SHOULD that was never observed.
     pub fn is_failure(&self, strict: bool) -> bool {
