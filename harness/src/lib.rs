@@ -14,5 +14,6 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod suite;
+pub mod targets;
 pub mod trace;
 pub mod transport;

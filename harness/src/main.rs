@@ -14,6 +14,7 @@ use zcpspec::reference::{self, Fault};
 use zcpspec::runner::profile::{self, Profile};
 use zcpspec::runner::{RunConfig, Target};
 use zcpspec::suite::{self, exit, SuiteOptions};
+use zcpspec::targets;
 use zcpspec::transport::{Kind, NetOptions};
 
 /// The environment variable naming the requirement catalogue CSV for `list --coverage`.
@@ -97,8 +98,10 @@ struct RunArgs {
     /// Where report.json, junit.xml, summary.md and traces/ are written.
     #[arg(long, default_value = "reports")]
     report_dir: PathBuf,
-    /// Run only scenarios whose id matches this glob (repeatable).
-    #[arg(long)]
+    /// Run only scenarios whose id matches this glob, or with tag:NAME (repeatable; any may
+    /// match). A `!` in front excludes what it matches. Tags: slow, malformed,
+    /// server-requests, side-effects, tasks (see README).
+    #[arg(long, allow_hyphen_values = true)]
     filter: Vec<String>,
     /// Run shard K of N (1-based): the selected scenarios, ordered by id, dealt out in turn;
     /// the N shards together are the whole run (for CI matrices).
@@ -139,6 +142,13 @@ struct RunArgs {
     /// Colour the terminal output: auto, always or never.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
+    /// Run against every server a targets file names (YAML: name, command or url or embedded,
+    /// transport, headers, bearer_env, profile, baseline, timeout_ms), one after the other,
+    /// into one report with a section per target (its files under --report-dir/<name>/).
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "fault", "url", "command", "profile", "baseline", "write_baseline", "golden", "parity",
+    ])]
+    targets: Option<PathBuf>,
 }
 
 /// How the harness talks to the server, for `run` and `fuzz` alike.
@@ -271,11 +281,7 @@ fn parse_header(s: &str) -> Result<(String, String), String> {
         .split_once(':')
         .ok_or_else(|| format!("{s:?} is not `Name: value`"))?;
     let name = name.trim();
-    if name.is_empty()
-        || !name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
-    {
+    if !zcpspec::transport::is_header_name(name) {
         return Err(format!("{name:?} is not a header name"));
     }
     Ok((name.to_string(), value.trim().to_string()))
@@ -310,18 +316,6 @@ fn target(args: &mut TargetArgs, max_frame: usize, timeout_ms: u64) -> Result<Ta
             Target::Command(std::mem::take(&mut args.command))
         });
     };
-    let scheme = url
-        .split("://")
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let kind = match (args.transport, scheme.as_str()) {
-        (None | Some(UrlTransport::Ws), "ws" | "wss") => Kind::Ws,
-        (None | Some(UrlTransport::StreamableHttp), "http" | "https") => Kind::StreamableHttp,
-        (Some(UrlTransport::Sse), "http" | "https") => Kind::Sse,
-        (Some(UrlTransport::Zcp), "http" | "https") => Kind::Zcp,
-        _ => return Err(format!("{url} cannot be reached over that transport")),
-    };
     let bearer = match &args.bearer_env {
         Some(var) => Some(
             std::env::var(var)
@@ -329,16 +323,19 @@ fn target(args: &mut TargetArgs, max_frame: usize, timeout_ms: u64) -> Result<Ta
         ),
         None => None,
     };
-    Ok(Target::Url {
-        url,
-        kind,
-        options: NetOptions {
-            headers: std::mem::take(&mut args.headers),
-            bearer,
-            max_frame,
-            timeout: Duration::from_millis(timeout_ms),
-        },
-    })
+    let transport = args.transport.map(|t| match t {
+        UrlTransport::StreamableHttp => Kind::StreamableHttp,
+        UrlTransport::Sse => Kind::Sse,
+        UrlTransport::Ws => Kind::Ws,
+        UrlTransport::Zcp => Kind::Zcp,
+    });
+    let options = NetOptions {
+        headers: std::mem::take(&mut args.headers),
+        bearer,
+        max_frame,
+        timeout: Duration::from_millis(timeout_ms),
+    };
+    Target::url(url, transport, options)
 }
 
 fn main() -> ExitCode {
@@ -398,6 +395,7 @@ async fn run(mut args: RunArgs) -> i32 {
         ColorChoice::Auto => std::io::stdout().is_terminal(),
     };
     let opts = SuiteOptions {
+        name: None,
         scenarios: args.scenarios.unwrap_or_else(default_scenarios),
         filter: args.filter,
         strict: args.strict,
@@ -421,7 +419,22 @@ async fn run(mut args: RunArgs) -> i32 {
         partition: args.partition,
     };
     let mut stdout = std::io::stdout();
-    match suite::run(opts, &mut stdout).await {
+    let outcome = match &args.targets {
+        Some(file) => {
+            let timeout = Duration::from_millis(args.session.timeout_ms);
+            let targets = match targets::load(file, args.session.max_frame_bytes, timeout) {
+                Ok(targets) => targets,
+                Err(message) => {
+                    eprintln!("zcpspec: {message}");
+                    return exit::USAGE;
+                }
+            };
+            let description = format!("{} ({} targets)", file.display(), targets.len());
+            suite::run_targets(opts, targets, description, &mut stdout).await
+        }
+        None => suite::run(opts, &mut stdout).await,
+    };
+    match outcome {
         Ok(outcome) => outcome.exit_code,
         Err(message) => {
             eprintln!("zcpspec: {message}");
@@ -488,7 +501,7 @@ fn default_scenarios() -> PathBuf {
 async fn serve(args: ServeArgs) -> i32 {
     if args.list_faults {
         for f in Fault::ALL {
-            println!("{f}");
+            say(&format!("{f}\n"));
         }
         return exit::OK;
     }
@@ -528,7 +541,7 @@ async fn serve(args: ServeArgs) -> i32 {
 
 fn report(args: ReportArgs) -> i32 {
     if args.schema {
-        print!("{}", zcpspec::report::SCHEMA);
+        say(zcpspec::report::SCHEMA);
         return exit::OK;
     }
     let from = args.from.expect("clap requires FROM without --schema");
@@ -547,7 +560,7 @@ fn report(args: ReportArgs) -> i32 {
         ReportFormat::Md => zcpspec::report::markdown::render(&report, strict),
         ReportFormat::Json => zcpspec::report::json::render(&report),
     };
-    print!("{text}");
+    say(&text);
     exit::OK
 }
 
@@ -558,13 +571,13 @@ fn list(args: ListArgs) -> i32 {
     match args.format {
         ListFormat::Text => {
             for c in CHECKS {
-                println!(
-                    "{:<44} {:<10} {:<48} {}",
+                say(&format!(
+                    "{:<44} {:<10} {:<48} {}\n",
                     c.id,
                     c.level.as_str(),
                     c.spec,
                     c.catalogue.join(",")
-                );
+                ));
             }
         }
         ListFormat::Json => {
@@ -573,10 +586,10 @@ fn list(args: ListArgs) -> i32 {
                 .map(|c| serde_json::json!({"id": c.id, "level": c.level, "spec": c.spec, "requirement": c.requirement, "catalogue": c.catalogue}))
                 .collect();
             let exclusions = exclusions::all();
-            println!(
-                "{}",
+            say(&format!(
+                "{}\n",
                 serde_json::json!({ "checks": checks, "exclusions": exclusions })
-            );
+            ));
         }
     }
     exit::OK
@@ -595,17 +608,17 @@ fn list_coverage(args: &ListArgs) -> i32 {
     };
     let coverage = Coverage::of(&rows, &args.revisions);
     match args.format {
-        ListFormat::Text => print!("{}", coverage.table()),
+        ListFormat::Text => say(&coverage.table()),
         ListFormat::Json => {
             let (rows, covered, excluded, uncovered) = coverage.totals();
             let total = serde_json::json!({
                 "rows": rows, "covered": covered, "excluded": excluded,
                 "uncovered": uncovered, "percent": coverage.percent(),
             });
-            println!(
-                "{}",
+            say(&format!(
+                "{}\n",
                 serde_json::json!({ "revisions": coverage.revisions, "areas": coverage.areas, "total": total })
-            );
+            ));
         }
     }
     exit::OK
@@ -632,6 +645,12 @@ fn catalogue_path(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
                 candidates[1].display()
             )
         })
+}
+
+/// Writes to standard output; a reader that went away (`zcpspec list | head`) is no error.
+fn say(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 /// `K/N` for `--partition`: shard K (1-based) of N.

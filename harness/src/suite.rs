@@ -7,6 +7,7 @@ use crate::judge;
 use crate::report::{self, CheckOutcome, Report, ScenarioReport};
 use crate::runner::{self, RunConfig, Target};
 use crate::scenario::{self, Scenario};
+use crate::targets::NamedTarget;
 use globset::{Glob, GlobSetBuilder};
 use serde_json::Value;
 use std::io::Write;
@@ -25,9 +26,12 @@ pub mod exit {
     pub const UNREACHABLE: i32 = 3;
 }
 
+#[derive(Clone)]
 pub struct SuiteOptions {
+    /// The target's name, in a run of several (`run --targets`).
+    pub name: Option<String>,
     pub scenarios: PathBuf,
-    /// Scenario id globs; empty selects all.
+    /// Scenario id globs and `tag:NAME`s, `!` in front to exclude; empty selects all.
     pub filter: Vec<String>,
     pub strict: bool,
     pub target: Target,
@@ -73,6 +77,7 @@ impl Partition {
     }
 }
 
+#[derive(Clone)]
 pub struct Golden {
     pub dir: PathBuf,
     pub bless: bool,
@@ -88,12 +93,7 @@ pub struct SuiteOutcome {
 pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome, String> {
     let all = scenario::load_dir(&opts.scenarios).map_err(|e| e.to_string())?;
     let baseline = match &opts.baseline {
-        Some(path) => {
-            let baseline = report::baseline::load(path)?;
-            let ids: Vec<&str> = all.iter().map(|s| s.id.as_str()).collect();
-            baseline.validate(|check| known_check(check, &ids), &ids)?;
-            Some(baseline)
-        }
+        Some(path) => Some(load_baseline(path, &all)?),
         None => None,
     };
     let mut selected = select(all, &opts.filter)?;
@@ -140,6 +140,7 @@ pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome
     }
     let results: Vec<_> = judged.into_iter().flatten().collect();
     let mut report = Report::new(opts.target.describe(), scenario_reports, &results);
+    report.name = opts.name.clone();
     if let Some(golden) = &opts.golden {
         report.add(compare_goldens(
             golden,
@@ -190,6 +191,69 @@ pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome
     );
     let exit_code = exit_code(&report, opts.strict);
     Ok(SuiteOutcome { report, exit_code })
+}
+
+/// Runs the suite against each target of a targets file in turn, into one report with a
+/// section per target: each target's report files go to `<report dir>/<name>/`, the whole
+/// run's to the report dir. `base` holds what the targets share; each target brings its own
+/// server, profile, baseline and timeout. Every baseline is read before any target runs. The
+/// exit code is the highest of the targets' (3 unreachable, 2 nothing judged, 1 failed).
+pub async fn run_targets(
+    base: SuiteOptions,
+    targets: Vec<NamedTarget>,
+    description: String,
+    out: &mut dyn Write,
+) -> Result<SuiteOutcome, String> {
+    let all = scenario::load_dir(&base.scenarios).map_err(|e| e.to_string())?;
+    for path in targets.iter().filter_map(|t| t.baseline.as_ref()) {
+        load_baseline(path, &all)?;
+    }
+    let mut sections = Vec::new();
+    let mut exit_code = exit::OK;
+    for t in targets {
+        let _ = write!(
+            out,
+            "{}",
+            report::terminal::target_heading(&t.name, &t.target.describe(), base.color)
+        );
+        let mut config = base.config.clone();
+        config.profile = t.profile;
+        config.timeout = t.timeout.unwrap_or(config.timeout);
+        let opts = SuiteOptions {
+            name: Some(t.name.clone()),
+            target: t.target,
+            config,
+            report_dir: base.report_dir.as_ref().map(|dir| dir.join(&t.name)),
+            baseline: t.baseline,
+            ..base.clone()
+        };
+        let outcome = run(opts, out).await?;
+        let _ = writeln!(out);
+        exit_code = exit_code.max(outcome.exit_code);
+        sections.push(outcome.report);
+    }
+    let report = Report::of_targets(description, sections);
+    if let Some(dir) = &base.report_dir {
+        write_reports(dir, &report, &[], &[], base.strict)
+            .map_err(|e| format!("cannot write reports to {}: {e}", dir.display()))?;
+    }
+    let _ = write!(
+        out,
+        "{}",
+        report::terminal::targets_table(&report, base.strict, base.color)
+    );
+    Ok(SuiteOutcome { report, exit_code })
+}
+
+/// Reads a baseline and checks that every check and scenario it names exists.
+fn load_baseline(
+    path: &Path,
+    scenarios: &[Scenario],
+) -> Result<report::baseline::Baseline, String> {
+    let baseline = report::baseline::load(path)?;
+    let ids: Vec<&str> = scenarios.iter().map(|s| s.id.as_str()).collect();
+    baseline.validate(|check| known_check(check, &ids), &ids)?;
+    Ok(baseline)
 }
 
 /// One outcome per scenario: `golden/<id>` passes when the normalised messages equal the
@@ -347,16 +411,59 @@ fn known_check(id: &str, scenarios: &[&str]) -> bool {
     crate::checks::find(id).is_some() || compared("golden/") || compared("parity/")
 }
 
+/// The scenarios `--filter` selects: those any filter matches (all, when only exclusions are
+/// given), less those any `!`-prefixed filter matches. A filter is an id glob or `tag:NAME`.
 fn select(all: Vec<Scenario>, filter: &[String]) -> Result<Vec<Scenario>, String> {
-    if filter.is_empty() {
-        return Ok(all);
+    let (exclude, include): (Vec<&str>, Vec<&str>) =
+        (filter.iter().map(String::as_str)).partition(|f| f.starts_with('!'));
+    let exclude: Vec<&str> = exclude.iter().map(|f| &f[1..]).collect();
+    let (include, exclude) = (Matcher::new(&include)?, Matcher::new(&exclude)?);
+    Ok((all.into_iter())
+        .filter(|s| (include.is_empty() || include.matches(s)) && !exclude.matches(s))
+        .collect())
+}
+
+/// Some filters: id globs and tags; a scenario matches when any of them does.
+struct Matcher {
+    ids: globset::GlobSet,
+    tags: Vec<&'static str>,
+}
+
+impl Matcher {
+    fn new(filters: &[&str]) -> Result<Matcher, String> {
+        let mut ids = GlobSetBuilder::new();
+        let mut tags = Vec::new();
+        for f in filters {
+            match f.strip_prefix("tag:") {
+                Some(tag) => {
+                    let known = scenario::TAGS.iter().find(|(name, _)| *name == tag);
+                    let Some((name, _)) = known else {
+                        let names: Vec<&str> = scenario::TAGS.iter().map(|(n, _)| *n).collect();
+                        return Err(format!(
+                            "bad --filter {f:?}: no tag {tag:?} (known: {})",
+                            names.join(", ")
+                        ));
+                    };
+                    tags.push(*name);
+                }
+                None => {
+                    ids.add(Glob::new(f).map_err(|e| format!("bad --filter {f:?}: {e}"))?);
+                }
+            }
+        }
+        Ok(Matcher {
+            ids: ids.build().map_err(|e| e.to_string())?,
+            tags,
+        })
     }
-    let mut builder = GlobSetBuilder::new();
-    for f in filter {
-        builder.add(Glob::new(f).map_err(|e| format!("bad --filter {f:?}: {e}"))?);
+
+    fn is_empty(&self) -> bool {
+        self.ids.is_empty() && self.tags.is_empty()
     }
-    let set = builder.build().map_err(|e| e.to_string())?;
-    Ok(all.into_iter().filter(|s| set.is_match(&s.id)).collect())
+
+    fn matches(&self, s: &Scenario) -> bool {
+        self.ids.is_match(&s.id) || s.tags.iter().any(|t| self.tags.contains(t))
+    }
 }
 
 fn scenario_report(

@@ -550,6 +550,7 @@ async fn broken_checks(fault: Fault) -> (i32, BTreeSet<(String, bool)>) {
         }
     };
     let opts = SuiteOptions {
+        name: None,
         scenarios: scenarios(),
         filter,
         strict: true,

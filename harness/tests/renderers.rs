@@ -3,7 +3,9 @@
 
 use proptest::prelude::*;
 use zcpspec::checks::{CheckResult, Verdict};
-use zcpspec::report::{json, junit, markdown, terminal, CheckOutcome, Report, ScenarioReport};
+use zcpspec::report::{
+    html, json, junit, markdown, terminal, CheckOutcome, Report, ScenarioReport,
+};
 
 fn scenario(id: &str, title: &str, error: Option<&str>) -> ScenarioReport {
     ScenarioReport {
@@ -571,7 +573,7 @@ fn baselines_render_expected_failures_and_stale_entries() {
 
 #[test]
 fn html_report() {
-    let html = zcpspec::report::html::render(&sample(), false);
+    let html = html::render(&sample(), false);
     insta::assert_snapshot!("html", html);
 }
 
@@ -580,7 +582,68 @@ fn html_report() {
 fn html_escapes_what_the_server_sent() {
     let mut report = sample();
     report.checks[4].actual = Some("<script>alert(1)</script> & \u{0}".into());
-    let html = zcpspec::report::html::render(&report, false);
+    let html = html::render(&report, false);
     assert!(!html.contains("<script>alert"), "{html}");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; \u{FFFD}"));
+}
+
+/// A run of two targets: the sample, and one that passed.
+fn several_targets() -> Report {
+    let mut failing = sample();
+    failing.name = Some("acme".into());
+    let mut passing = Report::new(
+        "http://127.0.0.1:3000/mcp (streamable-http)".into(),
+        vec![scenario(
+            "base/parse-error",
+            "Malformed JSON gets a parse error",
+            None,
+        )],
+        &[result(
+            "base/parse-error",
+            "base/parse-error",
+            Verdict::Pass,
+            "error -32700",
+        )],
+    );
+    passing.name = Some("reference".into());
+    passing.scenarios[0].trace = Some("traces/base/parse-error.jsonl".into());
+    Report::of_targets("targets.yaml (2 targets)".into(), vec![failing, passing])
+}
+
+#[test]
+fn several_targets_terminal() {
+    insta::assert_snapshot!(terminal::summary(&several_targets(), false, false));
+}
+
+#[test]
+fn several_targets_markdown() {
+    insta::assert_snapshot!(markdown::render(&several_targets(), false));
+}
+
+#[test]
+fn several_targets_junit() {
+    insta::assert_snapshot!(junit::render(&several_targets()));
+}
+
+#[test]
+fn several_targets_html() {
+    insta::assert_snapshot!(html::render(&several_targets(), false));
+}
+
+#[test]
+fn several_targets_sum_and_fail_with_any_target() {
+    let report = several_targets();
+    assert_eq!(
+        report.summary.passed,
+        report
+            .targets
+            .iter()
+            .map(|t| t.summary.passed)
+            .sum::<usize>()
+    );
+    assert_eq!(
+        report.targets[1].scenarios[0].trace.as_deref(),
+        Some("reference/traces/base/parse-error.jsonl")
+    );
+    assert!(!report.passed(false) && report.targets[1].passed(false));
 }

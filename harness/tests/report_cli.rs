@@ -109,3 +109,73 @@ fn an_unreadable_report_is_a_usage_error_with_its_position() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_run_of_several_targets_satisfies_the_schema_and_renders_again() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("baseline.yaml"),
+        "- { check: base/jsonrpc-version, scenario: lifecycle/ping, reason: known }\n\
+         - { check: base/utf8, scenario: lifecycle/ping, reason: long fixed }\n",
+    )
+    .unwrap();
+    let targets = dir.path().join("targets.yaml");
+    std::fs::write(
+        &targets,
+        "- { name: reference, embedded: true }\n\
+         - { name: broken, embedded: true, fault: missing-jsonrpc, baseline: baseline.yaml }\n",
+    )
+    .unwrap();
+    let reports = dir.path().join("reports");
+    let (code, stdout, _) = zcpspec(&[
+        "run",
+        "--color",
+        "never",
+        "--filter",
+        "lifecycle/ping",
+        "--filter",
+        "basic/string-ids",
+        "--targets",
+        targets.to_str().unwrap(),
+        "--report-dir",
+        reports.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1), "{stdout}");
+    let schema: serde_json::Value = serde_json::from_str(zcpspec::report::SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("report.json")).unwrap())
+            .unwrap();
+    assert!(report["targets"][1]["stale"].is_array());
+    let problems: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+
+    let from = reports.join("report.json");
+    let from = from.to_str().unwrap();
+    for (format, file) in [
+        ("json", "report.json"),
+        ("html", "report.html"),
+        ("junit", "junit.xml"),
+        ("md", "summary.md"),
+    ] {
+        let (code, rendered, stderr) = zcpspec(&["report", from, "--format", format]);
+        assert_eq!(code, Some(0), "{stderr}");
+        let written = std::fs::read_to_string(reports.join(file)).unwrap();
+        assert_eq!(rendered, written, "--format {format}");
+    }
+    // The terminal rendering is what the run printed, less the progress lines.
+    let (_, terminal, _) = zcpspec(&["report", from]);
+    let progress = |l: &str| {
+        let status = l.get(..6).map(str::trim_start);
+        l.starts_with("zcpspec ")
+            || (matches!(
+                status,
+                Some("PASS" | "FAIL" | "WARN" | "SKIP" | "NONE" | "ERROR")
+            ) && !l.contains(" passed, "))
+    };
+    let printed: Vec<&str> = stdout.lines().filter(|l| !progress(l)).collect();
+    assert_eq!(terminal.lines().collect::<Vec<_>>(), printed);
+}

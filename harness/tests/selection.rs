@@ -1,5 +1,6 @@
-//! Selection and scale: `--partition K/N` shards are disjoint and together are the full run,
-//! and `--jobs 2` gives the same report as `--jobs 1`.
+//! Selection and scale: `--filter` by id glob and tag, `!` excluding; `--partition K/N` shards
+//! are disjoint and together are the full run; and `--jobs 2` gives the same report as
+//! `--jobs 1`.
 
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -94,4 +95,78 @@ fn two_jobs_give_the_same_report_as_one() {
     assert_eq!(scenario_ids(&one), scenario_ids(&two));
     assert_eq!(one["summary"], two["summary"]);
     assert_eq!(one["checks"], two["checks"]);
+}
+
+/// The ids of the scenarios carrying `tag`, from the scenario files themselves.
+fn tagged(tag: &str) -> BTreeSet<String> {
+    let all = zcpspec::scenario::load_dir(&workspace().join("scenarios")).unwrap();
+    (all.into_iter())
+        .filter(|s| s.tags.contains(&tag))
+        .map(|s| s.id)
+        .collect()
+}
+
+#[test]
+fn filters_select_by_tag_and_exclude_with_a_bang() {
+    let dir = tempfile::tempdir().unwrap();
+    let tasks = tagged("tasks");
+    assert!(tasks.len() >= 5, "{tasks:?}");
+    let (_, report) = run(&["--filter", "tag:tasks"], &dir.path().join("tasks"));
+    assert_eq!(scenario_ids(&report), tasks);
+
+    // An id glob and a tag together: either may match.
+    let malformed = tagged("malformed");
+    let (_, report) = run(
+        &["--filter", "tag:malformed", "--filter", "lifecycle/ping"],
+        &dir.path().join("either"),
+    );
+    let mut expected = malformed.clone();
+    expected.insert("lifecycle/ping".into());
+    assert_eq!(scenario_ids(&report), expected);
+
+    // Exclusions alone start from every scenario; with inclusions, from what they select.
+    let all = zcpspec::scenario::load_dir(&workspace().join("scenarios")).unwrap();
+    let slow = tagged("slow");
+    let (_, report) = run(&["--filter", "!tag:slow"], &dir.path().join("fast"));
+    let fast = scenario_ids(&report);
+    assert_eq!(fast.len(), all.len() - slow.len());
+    assert!(fast.is_disjoint(&slow));
+    let (_, report) = run(
+        &["--filter", "utilities/*", "--filter", "!tag:tasks"],
+        &dir.path().join("utilities"),
+    );
+    let ids = scenario_ids(&report);
+    assert!(!ids.is_empty() && ids.iter().all(|id| id.starts_with("utilities/")));
+    assert!(ids.is_disjoint(&tasks));
+}
+
+#[test]
+fn an_unknown_tag_is_a_usage_error_naming_the_known_ones() {
+    let out = Command::new(BIN)
+        .args(["run", "--filter", "tag:fast"])
+        .current_dir(workspace())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no tag \"fast\" (known: slow, malformed"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_tag_is_in_use_and_named_in_the_help() {
+    let out = Command::new(BIN).args(["run", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for (tag, _) in zcpspec::scenario::TAGS {
+        assert!(!tagged(tag).is_empty(), "no scenario is tagged {tag}");
+        assert!(
+            help.contains(tag),
+            "`run --help` does not name the tag {tag}"
+        );
+    }
 }

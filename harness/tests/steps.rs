@@ -12,6 +12,7 @@ async fn run(yaml: &str) -> (i32, Vec<(String, Verdict, String)>) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("s.yaml"), yaml).unwrap();
     let opts = SuiteOptions {
+        name: None,
         scenarios: dir.path().to_path_buf(),
         filter: Vec::new(),
         strict: false,

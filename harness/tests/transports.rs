@@ -262,6 +262,7 @@ async fn a_post_stream_closed_before_its_response_is_resumed_with_last_event_id(
     )
     .unwrap();
     let opts = zcpspec::suite::SuiteOptions {
+        name: None,
         scenarios: scenarios.path().to_path_buf(),
         filter: Vec::new(),
         strict: true,

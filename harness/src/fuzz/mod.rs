@@ -466,6 +466,7 @@ async fn save(
 /// true when the run fails (the finding is reproduced).
 async fn replay(campaign: &Campaign, file: &Path, dir: &Path) -> bool {
     let options = crate::suite::SuiteOptions {
+        name: None,
         scenarios: file.to_path_buf(),
         filter: Vec::new(),
         strict: false,

@@ -1,7 +1,8 @@
 //! `report.html`: the run as one self-contained page (inline style and script, nothing fetched):
 //! the outcome and counts, buttons that filter by verdict, a table per area (the first part of
 //! a check id: `base`, `tools`, `http`, …), and for each failure the requirement, expected
-//! versus actual, and the trace events around it.
+//! versus actual, and the trace events around it. A run of several targets has a table of the
+//! targets, then a section per target.
 
 use super::{CheckOutcome, Report};
 use crate::checks::Verdict;
@@ -33,7 +34,6 @@ b.addEventListener('click',function(){show(b.dataset.show)})});\
 show(document.querySelector('.filters').dataset.initial);";
 
 pub fn render(report: &Report, strict: bool) -> String {
-    let s = &report.summary;
     let mut out = String::new();
     let _ = write!(
         out,
@@ -47,6 +47,37 @@ pub fn render(report: &Report, strict: bool) -> String {
         esc(&report.tool.version),
         esc(&report.target)
     );
+    outcome(&mut out, report, strict, " id=\"outcome\"");
+    // The failures first, when there are any.
+    let failing = report.failures(strict).next().is_some()
+        || (report.targets.iter()).any(|t| t.failures(strict).next().is_some());
+    let initial = if failing { "fail" } else { "all" };
+    if report.targets.is_empty() {
+        section(&mut out, report, strict, 2, Some(initial));
+    } else {
+        targets(&mut out, report, strict);
+        filters(&mut out, initial);
+        for t in &report.targets {
+            let name = t.name.as_deref().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "<section id=\"target-{}\"><h2>{}: {}</h2>",
+                esc(name),
+                esc(name),
+                esc(&t.target)
+            );
+            outcome(&mut out, t, strict, "");
+            section(&mut out, t, strict, 3, None);
+            out.push_str("</section>\n");
+        }
+    }
+    let _ = write!(out, "<script>{SCRIPT}</script>\n</body></html>\n");
+    out
+}
+
+/// PASS or FAIL, and the counts.
+fn outcome(out: &mut String, report: &Report, strict: bool, id: &str) {
+    let s = &report.summary;
     let (class, word) = if report.passed(strict) {
         ("pass", "PASS")
     } else {
@@ -54,7 +85,7 @@ pub fn render(report: &Report, strict: bool) -> String {
     };
     let _ = writeln!(
         out,
-        "<p class=\"outcome {class}\" id=\"outcome\">{word}</p>\n<p>{} passed, {} failed{}, \
+        "<p class=\"outcome {class}\"{id}>{word}</p>\n<p>{} passed, {} failed{}, \
          {} warned, {} skipped, {} not observed; {} scenarios, {} errors</p>",
         s.passed,
         s.failed,
@@ -68,16 +99,63 @@ pub fn render(report: &Report, strict: bool) -> String {
         s.scenarios,
         s.errors
     );
+}
 
+/// A run of several targets: a row per target, linking to its section.
+fn targets(out: &mut String, report: &Report, strict: bool) {
+    out.push_str(
+        "<h2>Targets</h2>\n<table><tr><th>target</th><th>result</th><th>passed</th>\
+         <th>failed</th><th>warned</th><th>skipped</th><th>not observed</th><th>errors</th></tr>\n",
+    );
+    for t in &report.targets {
+        let s = &t.summary;
+        let name = esc(t.name.as_deref().unwrap_or_default());
+        let (class, word) = if t.passed(strict) {
+            ("pass", "PASS")
+        } else {
+            ("fail", "FAIL")
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td><a href=\"#target-{name}\"><code>{name}</code></a></td>\
+             <td class=\"{class}\">{word}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td></tr>",
+            s.passed, s.failed, s.warned, s.skipped, s.not_observed, s.errors
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+/// The buttons that filter every check row by verdict, starting with `initial`.
+fn filters(out: &mut String, initial: &str) {
+    let _ = write!(out, "<p class=\"filters\" data-initial=\"{initial}\">");
+    for (show, label) in [
+        ("all", "all"),
+        ("fail", "failed"),
+        ("warn", "warned"),
+        ("not-observed", "not observed"),
+        ("skip", "skipped"),
+        ("pass", "passed"),
+    ] {
+        let _ = write!(out, "<button data-show=\"{show}\">{label}</button>");
+    }
+    out.push_str(" <span id=\"shown\"></span></p>\n");
+}
+
+/// One target's failures, stale baseline entries, errors and check tables, under headings of
+/// `level` (area tables one below); with the filter buttons above the tables when `filter`
+/// gives their initial verdict.
+fn section(out: &mut String, report: &Report, strict: bool, level: u8, filter: Option<&str>) {
+    let h = level;
     let failures: Vec<&CheckOutcome> = report.failures(strict).collect();
     if !failures.is_empty() {
-        out.push_str("<h2>Failures</h2>\n");
+        let _ = writeln!(out, "<h{h}>Failures</h{h}>");
         for check in &failures {
-            failure(&mut out, check);
+            failure(out, check);
         }
     }
     if !report.stale.is_empty() {
-        out.push_str("<h2>Stale baseline entries</h2>\n<ul>\n");
+        let _ = writeln!(out, "<h{h}>Stale baseline entries</h{h}>\n<ul>");
         for entry in &report.stale {
             let covers = entry.covers();
             let _ = writeln!(
@@ -90,13 +168,11 @@ pub fn render(report: &Report, strict: bool) -> String {
         }
         out.push_str("</ul>\n");
     }
-    let errors: Vec<_> = report
-        .scenarios
-        .iter()
+    let errors: Vec<_> = (report.scenarios.iter())
         .filter(|s| s.error.is_some())
         .collect();
     if !errors.is_empty() {
-        out.push_str("<h2>Errors</h2>\n<ul>\n");
+        let _ = writeln!(out, "<h{h}>Errors</h{h}>\n<ul>");
         for scenario in errors {
             let _ = writeln!(
                 out,
@@ -108,32 +184,20 @@ pub fn render(report: &Report, strict: bool) -> String {
         out.push_str("</ul>\n");
     }
 
-    // The failures first, when there are any.
-    let initial = if failures.is_empty() { "all" } else { "fail" };
-    let _ = write!(
-        out,
-        "<h2>Checks</h2>\n<p class=\"filters\" data-initial=\"{initial}\">"
-    );
-    for (show, label) in [
-        ("all", "all"),
-        ("fail", "failed"),
-        ("warn", "warned"),
-        ("not-observed", "not observed"),
-        ("skip", "skipped"),
-        ("pass", "passed"),
-    ] {
-        let _ = write!(out, "<button data-show=\"{show}\">{label}</button>");
+    let _ = writeln!(out, "<h{h}>Checks</h{h}>");
+    if let Some(initial) = filter {
+        filters(out, initial);
     }
-    out.push_str(" <span id=\"shown\"></span></p>\n");
     let mut areas: BTreeMap<&str, Vec<&CheckOutcome>> = BTreeMap::new();
     for check in &report.checks {
         let area = check.id.split('/').next().unwrap_or_default();
         areas.entry(area).or_default().push(check);
     }
+    let h = level + 1;
     for (area, checks) in areas {
         let _ = writeln!(
             out,
-            "<h3>{}</h3>\n<table><tr><th>check</th><th>scenario</th><th>level</th>\
+            "<h{h}>{}</h{h}>\n<table><tr><th>check</th><th>scenario</th><th>level</th>\
              <th>verdict</th><th>finding</th></tr>",
             esc(area)
         );
@@ -157,8 +221,6 @@ pub fn render(report: &Report, strict: bool) -> String {
         }
         out.push_str("</table>\n");
     }
-    let _ = write!(out, "<script>{SCRIPT}</script>\n</body></html>\n");
-    out
 }
 
 /// One failure: what broke, the requirement, expected versus actual, the diff, and the trace

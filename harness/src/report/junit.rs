@@ -1,6 +1,7 @@
 //! JUnit XML for CI systems that show test results: one `<testsuite>` per scenario, one
 //! `<testcase>` per check outcome, and a `scenario` testcase with an `<error>` for a scenario
-//! the harness could not run. Durations are zero and the timestamp is the Unix epoch, so the
+//! the harness could not run. In a run of several targets, each suite's name starts with its
+//! target's (`name: scenario`). Durations are zero and the timestamp is the Unix epoch, so the
 //! same report always renders to the same bytes.
 
 use super::{CheckOutcome, Report};
@@ -11,6 +12,23 @@ use junit_report::{
 use std::borrow::Cow;
 
 pub fn render(report: &Report) -> String {
+    let mut suites = suites(report, "");
+    for section in &report.targets {
+        let name = section.name.as_deref().unwrap_or_default();
+        suites.extend(self::suites(section, &format!("{name}: ")));
+    }
+    let mut out = Vec::new();
+    ReportBuilder::new()
+        .add_testsuites(suites)
+        .build()
+        .write_xml(&mut out)
+        .expect("writing XML to memory cannot fail");
+    String::from_utf8(out).expect("junit-report writes UTF-8")
+}
+
+/// A report's suites, their names prefixed with `prefix` (the target's name, in a run of
+/// several).
+fn suites(report: &Report, prefix: &str) -> Vec<TestSuite> {
     // Suites in scenario order; a check naming a scenario the report does not list still gets
     // a suite, so every check outcome appears exactly once.
     let mut names: Vec<&str> = report.scenarios.iter().map(|s| s.id.as_str()).collect();
@@ -19,26 +37,20 @@ pub fn render(report: &Report) -> String {
             names.push(&check.scenario);
         }
     }
-    let suites = names.into_iter().map(|name| {
-        let error = report
-            .scenarios
-            .iter()
-            .find(|s| s.id == name)
-            .and_then(|s| s.error.as_deref());
-        suite(name, &report.checks, error)
-    });
-    let mut out = Vec::new();
-    ReportBuilder::new()
-        .add_testsuites(suites)
-        .add_testsuites(stale(report))
-        .build()
-        .write_xml(&mut out)
-        .expect("writing XML to memory cannot fail");
-    String::from_utf8(out).expect("junit-report writes UTF-8")
+    let mut suites: Vec<TestSuite> = (names.into_iter())
+        .map(|name| {
+            let error = (report.scenarios.iter())
+                .find(|s| s.id == name)
+                .and_then(|s| s.error.as_deref());
+            suite(name, prefix, &report.checks, error)
+        })
+        .collect();
+    suites.extend(stale(report, prefix));
+    suites
 }
 
-fn suite(name: &str, checks: &[CheckOutcome], error: Option<&str>) -> TestSuite {
-    let classname = xml_text(name);
+fn suite(name: &str, prefix: &str, checks: &[CheckOutcome], error: Option<&str>) -> TestSuite {
+    let classname = xml_text(&format!("{prefix}{name}")).into_owned();
     let mut builder = TestSuiteBuilder::new(&classname);
     builder.set_timestamp(OffsetDateTime::UNIX_EPOCH);
     for check in checks.iter().filter(|c| c.scenario == name) {
@@ -87,11 +99,12 @@ fn testcase(check: &CheckOutcome, classname: &str) -> TestCase {
 }
 
 /// A `baseline` suite with a failing testcase per stale entry, when there are any.
-fn stale(report: &Report) -> Option<TestSuite> {
+fn stale(report: &Report, prefix: &str) -> Option<TestSuite> {
     if report.stale.is_empty() {
         return None;
     }
-    let mut builder = TestSuiteBuilder::new("baseline");
+    let classname = xml_text(&format!("{prefix}baseline")).into_owned();
+    let mut builder = TestSuiteBuilder::new(&classname);
     builder.set_timestamp(OffsetDateTime::UNIX_EPOCH);
     for entry in &report.stale {
         let covers = entry.covers();
@@ -105,7 +118,7 @@ fn stale(report: &Report) -> Option<TestSuite> {
             "stale",
             &xml_text(&message),
         );
-        builder.add_testcase(case.set_classname("baseline").build());
+        builder.add_testcase(case.set_classname(&classname).build());
     }
     Some(builder.build())
 }

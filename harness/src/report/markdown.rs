@@ -10,8 +10,62 @@ use std::fmt::Write;
 const MAX_ENTRIES: usize = 50;
 
 pub fn render(report: &Report, strict: bool) -> String {
-    let s = &report.summary;
+    if report.targets.is_empty() {
+        return section(
+            report,
+            strict,
+            2,
+            format!("zcpspec: {}", code(&report.target)),
+        );
+    }
+    // Several targets: the outcome and a row per target, then each target's section.
     let mut out = format!("## zcpspec: {}\n\n", code(&report.target));
+    let failed = (report.targets.iter())
+        .filter(|t| !t.passed(strict))
+        .count();
+    let _ = match failed {
+        0 => writeln!(out, "✅ **Passed**: every target passed\n"),
+        n => writeln!(
+            out,
+            "❌ **Failed**: {n} of {} failed\n",
+            plural(report.targets.len(), "target")
+        ),
+    };
+    out.push_str("| Target | Result | Passed | Failed | Warned | Skipped | Not observed | Scenarios | Errors |\n");
+    out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for t in &report.targets {
+        let s = &t.summary;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            cell(&code(t.name.as_deref().unwrap_or_default())),
+            if t.passed(strict) { "✅" } else { "❌" },
+            s.passed,
+            s.failed,
+            s.warned,
+            s.skipped,
+            s.not_observed,
+            s.scenarios,
+            s.errors
+        );
+    }
+    for t in &report.targets {
+        out.push('\n');
+        let title = format!(
+            "{}: {}",
+            code(t.name.as_deref().unwrap_or_default()),
+            code(&t.target)
+        );
+        out.push_str(&section(t, strict, 3, title));
+    }
+    out
+}
+
+/// One target's part: its title as a heading of `level`, then sections one level below.
+fn section(report: &Report, strict: bool, level: usize, title: String) -> String {
+    let s = &report.summary;
+    let sub = "#".repeat(level + 1);
+    let mut out = format!("{} {title}\n\n", "#".repeat(level));
 
     let checks = s.passed + s.failed + s.warned + s.skipped + s.not_observed;
     let failures: Vec<&CheckOutcome> = report.unexpected_failures(strict).collect();
@@ -46,7 +100,7 @@ pub fn render(report: &Report, strict: bool) -> String {
     );
 
     if !failures.is_empty() {
-        out.push_str("\n### Failures\n");
+        let _ = write!(out, "\n{sub} Failures\n");
         for check in failures.iter().take(MAX_ENTRIES) {
             out.push('\n');
             failure(&mut out, check);
@@ -55,7 +109,10 @@ pub fn render(report: &Report, strict: bool) -> String {
     }
 
     if !report.stale.is_empty() {
-        out.push_str("\n### Stale baseline entries\n\nThese no longer fail: remove them.\n\n");
+        let _ = write!(
+            out,
+            "\n{sub} Stale baseline entries\n\nThese no longer fail: remove them.\n\n"
+        );
         for entry in &report.stale {
             let covers = code(&entry.covers());
             let _ = writeln!(out, "- {} at {}: {}", covers, code(&entry.at), entry.reason);
@@ -66,7 +123,7 @@ pub fn render(report: &Report, strict: bool) -> String {
         .filter(|c| c.baselined.is_some())
         .collect();
     if !expected.is_empty() {
-        out.push_str("\n### Expected failures (baseline)\n\n");
+        let _ = write!(out, "\n{sub} Expected failures (baseline)\n\n");
         out.push_str("| Check | Scenario | Reason |\n|---|---|---|\n");
         for check in expected.iter().take(MAX_ENTRIES) {
             let reason = check.baselined.as_deref().unwrap_or_default();
@@ -87,7 +144,7 @@ pub fn render(report: &Report, strict: bool) -> String {
         .filter(|s| s.error.is_some())
         .collect();
     if !errors.is_empty() {
-        out.push_str("\n### Errors\n\n");
+        let _ = write!(out, "\n{sub} Errors\n\n");
         for scenario in errors.iter().take(MAX_ENTRIES) {
             let error = scenario.error.as_deref().unwrap_or_default();
             let _ = writeln!(out, "- {}: {}", code(&scenario.id), code(error));
@@ -101,7 +158,7 @@ pub fn render(report: &Report, strict: bool) -> String {
         .filter(|c| c.verdict == Verdict::Warn && !c.is_failure(strict))
         .collect();
     if !warnings.is_empty() {
-        out.push_str("\n### Warnings\n\n");
+        let _ = write!(out, "\n{sub} Warnings\n\n");
         out.push_str("| Check | Scenario | Level | Finding |\n");
         out.push_str("|---|---|---|---|\n");
         for check in warnings.iter().take(MAX_ENTRIES) {

@@ -39,6 +39,9 @@ pub fn read_json(path: &std::path::Path) -> Result<Report, String> {
 pub struct Report {
     pub version: u32,
     pub tool: Tool,
+    /// The target's name in a targets file (`run --targets`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The target as the user gave it, with secrets redacted.
     pub target: String,
     pub summary: Summary,
@@ -47,6 +50,10 @@ pub struct Report {
     /// Baseline entries that no longer fail (`--baseline`): each fails the run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stale: Vec<baseline::StaleEntry>,
+    /// A run of several targets (`run --targets`): a report per target, in the file's order.
+    /// The summary above is their sum, and the run passes when every one of them does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<Report>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,12 +175,32 @@ impl Report {
                 name: "zcpspec".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             },
+            name: None,
             target,
             summary: Summary::default(),
             scenarios,
             checks: results.iter().map(CheckOutcome::from).collect(),
             stale: Vec::new(),
+            targets: Vec::new(),
         };
+        report.count();
+        report
+    }
+
+    /// The report of a run of several targets: one section per target, and their sum. Each
+    /// section's trace files, relative to its own folder (`<name>/`), become relative to the
+    /// folder of the whole.
+    pub fn of_targets(description: String, mut sections: Vec<Report>) -> Self {
+        for section in &mut sections {
+            let folder = section.name.clone().unwrap_or_default();
+            for scenario in &mut section.scenarios {
+                if let Some(trace) = &mut scenario.trace {
+                    *trace = format!("{folder}/{trace}");
+                }
+            }
+        }
+        let mut report = Report::new(description, Vec::new(), &[]);
+        report.targets = sections;
         report.count();
         report
     }
@@ -190,6 +217,9 @@ impl Report {
             errors: self.scenarios.iter().filter(|s| s.error.is_some()).count(),
             ..Summary::default()
         };
+        for section in &self.targets {
+            summary.add(&section.summary);
+        }
         for c in &self.checks {
             summary.expected_failures += usize::from(c.baselined.is_some());
             match c.verdict {
@@ -219,11 +249,25 @@ impl Report {
         self.unexpected_failures(strict).next().is_none()
             && self.stale.is_empty()
             && self.summary.errors == 0
+            && self.targets.iter().all(|t| t.passed(strict))
     }
 
     /// Checks that were actually judged on observed behaviour (pass, fail or warn).
     pub fn executed(&self) -> usize {
         self.summary.passed + self.summary.failed + self.summary.warned
+    }
+}
+
+impl Summary {
+    fn add(&mut self, other: &Summary) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.warned += other.warned;
+        self.skipped += other.skipped;
+        self.not_observed += other.not_observed;
+        self.expected_failures += other.expected_failures;
+        self.errors += other.errors;
+        self.scenarios += other.scenarios;
     }
 }
 

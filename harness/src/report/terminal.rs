@@ -72,8 +72,80 @@ fn verdict_counts(checks: &[CheckOutcome]) -> String {
 }
 
 /// The end of the run: failures in detail (the first 20), errored scenarios, warnings (the
-/// first 10), the counts, and `result: PASS` or `result: FAIL`.
+/// first 10), the counts, and `result: PASS` or `result: FAIL`. A run of several targets gives
+/// each target's summary under its name, then a table of the targets.
 pub fn summary(report: &Report, strict: bool, color: bool) -> String {
+    if report.targets.is_empty() {
+        return target_summary(report, strict, color);
+    }
+    let mut out = String::new();
+    for section in &report.targets {
+        let name = section.name.as_deref().unwrap_or_default();
+        out.push_str(&target_heading(name, &section.target, color));
+        out.push_str(&target_summary(section, strict, color));
+        out.push('\n');
+    }
+    out.push_str(&targets_table(report, strict, color));
+    out
+}
+
+/// The line that opens a target's part of a run of several: `== NAME: target ==`.
+pub fn target_heading(name: &str, target: &str, color: bool) -> String {
+    let line = format!("== {}: {} ==", clean(name), clean(target));
+    format!("{}\n", paint(&line, BOLD, color))
+}
+
+/// The end of a run of several targets: a line per target (its result and counts), and the
+/// result of the whole.
+pub fn targets_table(report: &Report, strict: bool, color: bool) -> String {
+    let mut out = paint("targets:", BOLD, color);
+    out.push('\n');
+    let width = (report.targets.iter())
+        .map(|t| t.name.as_deref().unwrap_or_default().chars().count())
+        .max()
+        .unwrap_or(0);
+    for section in &report.targets {
+        let s = &section.summary;
+        let (word, colour) = if section.passed(strict) {
+            ("PASS", GREEN)
+        } else {
+            ("FAIL", RED)
+        };
+        let expected = match s.expected_failures {
+            0 => String::new(),
+            n => format!(" ({n} expected)"),
+        };
+        let _ = writeln!(
+            out,
+            "  {}  {:<width$}  {} passed, {} failed{expected}, {} warned, {} skipped, {} not observed; {}",
+            paint(word, colour, color),
+            clean(section.name.as_deref().unwrap_or_default()),
+            s.passed,
+            s.failed,
+            s.warned,
+            s.skipped,
+            s.not_observed,
+            plural(s.errors, "error"),
+        );
+    }
+    let failed = (report.targets.iter())
+        .filter(|t| !t.passed(strict))
+        .count();
+    let result = if report.passed(strict) {
+        paint("PASS", BOLD_GREEN, color)
+    } else {
+        paint("FAIL", BOLD_RED, color)
+    };
+    let _ = writeln!(
+        out,
+        "result: {result} ({} of {} failed)",
+        failed,
+        plural(report.targets.len(), "target")
+    );
+    out
+}
+
+fn target_summary(report: &Report, strict: bool, color: bool) -> String {
     let mut out = String::new();
 
     let failures: Vec<&CheckOutcome> = report.unexpected_failures(strict).collect();

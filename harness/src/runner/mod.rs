@@ -30,6 +30,24 @@ pub enum Target {
 }
 
 impl Target {
+    /// A server at `url`, over `transport` when given, else the one its scheme implies:
+    /// http(s) streamable HTTP, ws(s) WebSocket. The error says why the two do not fit.
+    pub fn url(
+        url: String,
+        transport: Option<transport::Kind>,
+        options: transport::NetOptions,
+    ) -> Result<Target, String> {
+        use transport::Kind;
+        let scheme = (url.split("://").next().unwrap_or_default()).to_ascii_lowercase();
+        let kind = match (transport, scheme.as_str()) {
+            (None | Some(Kind::Ws), "ws" | "wss") => Kind::Ws,
+            (None | Some(Kind::StreamableHttp), "http" | "https") => Kind::StreamableHttp,
+            (Some(kind @ (Kind::Sse | Kind::Zcp)), "http" | "https") => kind,
+            _ => return Err(format!("{url} cannot be reached over that transport")),
+        };
+        Ok(Target::Url { url, kind, options })
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Target::Embedded { fault: None } => "embedded reference server".into(),

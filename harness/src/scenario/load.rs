@@ -52,6 +52,8 @@ struct FileSpec {
     golden: Option<GoldenSpec>,
     #[serde(default = "yes")]
     parity: bool,
+    #[serde(default)]
+    tags: Vec<Spanned<String>>,
     steps: Vec<Spanned<StepSpec>>,
 }
 
@@ -360,6 +362,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, LoadError> {
             ));
         }
     }
+    let mut tags = Vec::new();
+    for tag in spec.tags {
+        let known = super::TAGS.iter().find(|(name, _)| *name == tag.value);
+        let Some((name, _)) = known else {
+            let known: Vec<&str> = super::TAGS.iter().map(|(name, _)| *name).collect();
+            let message = format!("unknown tag {:?} (known: {})", tag.value, known.join(", "));
+            return Err(err(tag.referenced, message));
+        };
+        tags.push(*name);
+    }
     let steps = convert_steps(spec.steps, &err)?;
     if steps.is_empty() {
         return Err(err(spec.id.referenced, "scenario has no steps".into()));
@@ -380,6 +392,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, LoadError> {
         handlers: spec.handlers.into_iter().collect(),
         golden_redact: spec.golden.map(|g| g.redact).unwrap_or_default(),
         parity: spec.parity,
+        tags,
         steps,
     };
     if scenario.check_ids().is_empty() {
@@ -694,6 +707,18 @@ steps:
 
         let e = parse_str("id: x\ntitle: [unclosed\n").unwrap_err();
         assert!(e.line >= 2, "{e}");
+    }
+
+    #[test]
+    fn tags_come_from_the_known_ones() {
+        let scenario = "id: a/b\ntitle: t\ntags: [slow, tasks]\nsteps:\n  - request: { method: ping }\n    expect:\n      - check: lifecycle/ping\n        match: {}\n";
+        assert_eq!(parse_str(scenario).unwrap().tags, ["slow", "tasks"]);
+        let e = parse_str(&scenario.replace("tasks]", "quick]")).unwrap_err();
+        assert_eq!((e.line, e.column), (3, 14), "{e}");
+        assert!(
+            e.message.contains("unknown tag \"quick\" (known: slow,"),
+            "{e}"
+        );
     }
 
     #[test]

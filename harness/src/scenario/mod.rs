@@ -12,6 +12,25 @@ use std::path::PathBuf;
 
 pub use load::{load_dir, load_file, LoadError};
 
+/// The tags a scenario may carry (`tags:`), for `--filter tag:NAME`, with what each means.
+/// Each says something about a scenario its id does not.
+pub const TAGS: &[(&str, &str)] = &[
+    (
+        "slow",
+        "waits on purpose (a silence window, a long-running tool, every tool called): seconds even against a prompt server",
+    ),
+    ("malformed", "sends invalid JSON-RPC on purpose"),
+    (
+        "server-requests",
+        "the server sends requests (sampling, elicitation, roots) that zcpspec answers",
+    ),
+    (
+        "side-effects",
+        "calls tools that may change the server's state: every tool listed, or ones that change its lists",
+    ),
+    ("tasks", "the tasks extension (2025-11-25)"),
+];
+
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub id: String,
@@ -35,6 +54,8 @@ pub struct Scenario {
     /// False when the spec lets transports answer this scenario differently, so `--parity`
     /// does not compare it.
     pub parity: bool,
+    /// Its tags, from `TAGS`.
+    pub tags: Vec<&'static str>,
     /// Scripted answers to server-initiated requests, by method.
     pub handlers: Vec<(String, Value)>,
     pub steps: Vec<Step>,

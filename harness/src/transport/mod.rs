@@ -141,6 +141,12 @@ pub struct NetOptions {
     pub timeout: Duration,
 }
 
+/// Whether `name` may be sent as a request header name (`--header`, a targets file's
+/// `headers`): letters, digits, `-` and `_`.
+pub fn is_header_name(name: &str) -> bool {
+    !name.is_empty() && (name.bytes()).all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+}
+
 impl NetOptions {
     /// Secret values: never written to a trace or report.
     pub fn secrets(&self) -> Vec<String> {
