@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 use zcpspec::checks::{Verdict, CHECKS};
+use zcpspec::protocol::Revision;
 use zcpspec::reference::Fault;
 use zcpspec::runner::{RunConfig, Target};
 use zcpspec::suite::{self, SuiteOptions};
@@ -21,6 +22,22 @@ const ZCP_DISCOVERY_SCENARIOS: &str = "zcp/discovery/*";
 /// For each fault, the checks that do not pass against it (fail, warn or not-observed):
 /// exactly these for protocol and transport faults, at least these for hostile servers.
 const BROKEN: &[(&str, &[&str])] = &[
+    ("discover-no-versions", &["lifecycle/discover"]),
+    ("no-result-type", &["base/result-type"]),
+    ("no-cache-hints", &["cache/hints"]),
+    ("no-server-info-meta", &["base/result-server-info"]),
+    (
+        "any-protocol-version",
+        &["lifecycle/unsupported-version-error"],
+    ),
+    ("ignore-missing-meta", &["base/request-meta-required"]),
+    ("needs-discover-first", &["lifecycle/no-handshake"]),
+    ("serves-removed-methods", &["lifecycle/removed-methods"]),
+    ("logs-without-level", &["logging/needs-log-level"]),
+    (
+        "stateless-resource-not-found",
+        &["resources/read-unknown-invalid-params"],
+    ),
     ("ignore-cancellation", &["cancellation/stops-work"]),
     (
         "crash-on-stale-cancel",
@@ -549,6 +566,11 @@ async fn broken_checks(fault: Fault) -> (i32, BTreeSet<(String, bool)>) {
             (target, Some(server))
         }
     };
+    // A fault of the stateless era shows in a 2026-07-28 run.
+    let revision = match fault.is_stateless() {
+        true => Revision::STATELESS,
+        false => Revision::LATEST,
+    };
     let opts = SuiteOptions {
         name: None,
         scenarios: scenarios(),
@@ -557,6 +579,7 @@ async fn broken_checks(fault: Fault) -> (i32, BTreeSet<(String, bool)>) {
         target,
         config: RunConfig {
             timeout: Duration::from_millis(1000),
+            revision,
             ..RunConfig::default()
         },
         report_dir: None,
@@ -633,6 +656,16 @@ macro_rules! fault_tests {
 }
 
 fault_tests! {
+    fault_discover_no_versions => "discover-no-versions",
+    fault_no_result_type => "no-result-type",
+    fault_no_cache_hints => "no-cache-hints",
+    fault_no_server_info_meta => "no-server-info-meta",
+    fault_any_protocol_version => "any-protocol-version",
+    fault_ignore_missing_meta => "ignore-missing-meta",
+    fault_needs_discover_first => "needs-discover-first",
+    fault_serves_removed_methods => "serves-removed-methods",
+    fault_logs_without_level => "logs-without-level",
+    fault_stateless_resource_not_found => "stateless-resource-not-found",
     fault_ignore_cancellation => "ignore-cancellation",
     fault_crash_on_stale_cancel => "crash-on-stale-cancel",
     fault_task_capability_undeclared => "task-capability-undeclared",

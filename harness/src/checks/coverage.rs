@@ -32,12 +32,16 @@ impl Row {
         self.level.contains("MUST")
     }
 
-    /// Whether the row applies to any revision of `revisions`. Versions the harness does not
-    /// know (`draft`, later revisions) never match.
+    /// Whether the row applies to any revision of `revisions`. The tasks extension's rows
+    /// (`ext-tasks-draft`) go with 2026-07-28, the revision it extends; versions the harness
+    /// does not know (`draft`, later revisions) never match.
     pub fn applies_to(&self, revisions: &RevisionRange) -> bool {
         self.versions
             .split(';')
-            .filter_map(|v| v.trim().parse::<Revision>().ok())
+            .filter_map(|v| match v.trim() {
+                "ext-tasks-draft" => Some(Revision::STATELESS),
+                v => v.parse::<Revision>().ok(),
+            })
             .any(|r| revisions.contains(r))
     }
 }
@@ -211,9 +215,15 @@ mod tests {
             row("TASKX-01", "MUST", "ext-tasks-draft"),
             row("LIFE-99", "MUST", "2024-11-05"),
         ];
-        let coverage = Coverage::of(&rows, &RevisionRange::all());
+        let handshake_era: RevisionRange = "<=2025-11-25".parse().unwrap();
+        let coverage = Coverage::of(&rows, &handshake_era);
         let areas: Vec<&str> = coverage.areas.iter().map(|a| a.area.as_str()).collect();
         assert_eq!(areas, ["BASE", "LIFE"]);
+        // 2026-07-28 brings its own rows, and the tasks extension's.
+        let stateless = Coverage::of(&rows, &"2026-07-28".parse().unwrap());
+        let areas: Vec<&str> = stateless.areas.iter().map(|a| a.area.as_str()).collect();
+        assert_eq!(areas, ["MRTR", "TASKX"]);
+        assert_eq!(Coverage::of(&rows, &RevisionRange::all()).totals().0, 6);
         let base = &coverage.areas[0];
         assert_eq!(base.covered, ["BASE-01"]);
         assert_eq!(base.excluded, ["BASE-15"]);
@@ -221,7 +231,7 @@ mod tests {
         assert_eq!(coverage.totals(), (4, 1, 1, 2));
         assert_eq!(coverage.percent(), 25.0);
         assert_eq!(coverage.uncovered(), ["BASE-99", "LIFE-99"]);
-        let later: RevisionRange = ">=2025-06-18".parse().unwrap();
+        let later: RevisionRange = "2025-06-18, 2025-11-25".parse().unwrap();
         assert_eq!(Coverage::of(&rows, &later).totals(), (2, 1, 0, 1));
         let table = coverage.table();
         assert!(

@@ -9,10 +9,12 @@ mod meta;
 mod prompts;
 mod schemas;
 mod secrets;
+mod stateless;
 mod tasks;
 
 use super::{find, CheckResult, Verdict};
 use crate::protocol::frame::same_id;
+use crate::protocol::stateless::{CLIENT_CAPABILITIES, PROTOCOL_VERSION};
 use crate::protocol::{shapes, Frame, MessageKind, Revision};
 use crate::scenario::matcher::{compact, describe};
 use crate::trace::{Event, EventKind};
@@ -141,6 +143,9 @@ impl<'a> View<'a> {
             }
             _ => None,
         });
+        if init_id.is_none() {
+            view.read_discover();
+        }
         if let Some(init_id) = init_id {
             if let Some(result) = view
                 .response_to(init_id)
@@ -154,6 +159,35 @@ impl<'a> View<'a> {
             }
         }
         view
+    }
+
+    /// A stateless session's revision and capabilities: those of its first `server/discover`,
+    /// when the server listed the version the request was written in.
+    fn read_discover(&mut self) {
+        let key = format!("/params/_meta/{}", PROTOCOL_VERSION.replace('/', "~1"));
+        let discover = self.sent.iter().find_map(|m| match m.kind {
+            MessageKind::Request {
+                id,
+                method: "server/discover",
+            } => Some((m.value, id)),
+            _ => None,
+        });
+        let Some((request, id)) = discover else {
+            return;
+        };
+        let caps_key = format!("/params/_meta/{}", CLIENT_CAPABILITIES.replace('/', "~1"));
+        self.client_caps = request.pointer(&caps_key);
+        let Some(result) = self.response_to(id).and_then(|m| m.value.get("result")) else {
+            return;
+        };
+        let version = request.pointer(&key);
+        let listed = (result.get("supportedVersions").and_then(Value::as_array))
+            .zip(version)
+            .is_some_and(|(versions, version)| versions.contains(version));
+        if listed {
+            self.server_caps = result.get("capabilities");
+            self.revision = version.and_then(Value::as_str).and_then(|v| v.parse().ok());
+        }
     }
 
     fn response_to(&self, id: &Value) -> Option<&Msg<'a>> {
@@ -243,6 +277,7 @@ pub fn evaluate(events: &[Event]) -> Vec<CheckResult> {
         .chain(http::RULES)
         .chain(client_requests::RULES)
         .chain(changes::RULES)
+        .chain(stateless::RULES)
         .filter_map(|(id, rule)| to_result(id, rule(&view)))
         .collect()
 }

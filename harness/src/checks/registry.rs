@@ -138,6 +138,27 @@ pub const CHECKS: &[CheckDef] = &[
         requirement: "Schemas the server sends (inputSchema, outputSchema, requestedSchema) MUST be valid JSON Schemas of their $schema dialect, 2020-12 when none is named.",
         catalogue: &["BASE-26"],
     },
+    CheckDef {
+        id: "base/result-type",
+        level: Must,
+        spec: "basic/index §ResultType (2026-07-28)",
+        requirement: "Every result MUST carry resultType: \"complete\", or \"input_required\" for a multi round-trip request's interim result (extension values only when advertised).",
+        catalogue: &["BASE-19"],
+    },
+    CheckDef {
+        id: "base/result-server-info",
+        level: Should,
+        spec: "basic/index §Per-response protocol fields (2026-07-28)",
+        requirement: "Every result's _meta SHOULD include io.modelcontextprotocol/serverInfo with the server's name and version.",
+        catalogue: &["BASE-23", "LIFE-11"],
+    },
+    CheckDef {
+        id: "base/request-meta-required",
+        level: Must,
+        spec: "basic/index §Per-request protocol fields (2026-07-28)",
+        requirement: "A request whose _meta lacks io.modelcontextprotocol/protocolVersion or io.modelcontextprotocol/clientCapabilities MUST be rejected with -32602 (Invalid params).",
+        catalogue: &["BASE-20", "BASE-14"],
+    },
     // ── Lifecycle ────────────────────────────────────────────────────────────────────────
     CheckDef {
         id: "lifecycle/initialize-result",
@@ -194,6 +215,34 @@ pub const CHECKS: &[CheckDef] = &[
         spec: "basic/utilities/ping",
         requirement: "The receiver MUST respond promptly to ping with an empty result.",
         catalogue: &["PING-01"],
+    },
+    CheckDef {
+        id: "lifecycle/discover",
+        level: Must,
+        spec: "server/discover (2026-07-28)",
+        requirement: "The server MUST implement server/discover, answering with supportedVersions (strings) and the capabilities of the features it implements.",
+        catalogue: &["LIFE-10", "LIFE-14"],
+    },
+    CheckDef {
+        id: "lifecycle/unsupported-version-error",
+        level: Must,
+        spec: "basic/versioning (2026-07-28)",
+        requirement: "A request whose _meta names a protocol version the server does not implement MUST get UnsupportedProtocolVersionError (-32022), with data.supported listing the versions it does and data.requested the one asked for.",
+        catalogue: &["LIFE-12"],
+    },
+    CheckDef {
+        id: "lifecycle/no-handshake",
+        level: Must,
+        spec: "basic/versioning; basic/index §Statelessness (2026-07-28)",
+        requirement: "There is no handshake: a request sent as the very first message, with valid _meta, MUST be processed.",
+        catalogue: &["LIFE-13", "BASE-22"],
+    },
+    CheckDef {
+        id: "lifecycle/removed-methods",
+        level: Must,
+        spec: "changelog (2026-07-28); basic/index §Error Codes",
+        requirement: "Methods 2026-07-28 removed (ping, logging/setLevel, resources/subscribe, tasks/* …) are unknown to it: a request for one MUST get -32601 (Method not found).",
+        catalogue: &["LIFE-18", "BASE-13"],
     },
     CheckDef {
         id: "base/only-messages",
@@ -345,6 +394,13 @@ pub const CHECKS: &[CheckDef] = &[
         catalogue: &["PAGE-02"],
     },
     CheckDef {
+        id: "cache/hints",
+        level: Must,
+        spec: "server/utilities/caching (2026-07-28)",
+        requirement: "A complete result of server/discover, tools/list, prompts/list, resources/list, resources/templates/list or resources/read MUST include ttlMs (an integer ≥ 0) and cacheScope (\"public\" or \"private\").",
+        catalogue: &["CACHE-01", "CACHE-02", "CACHE-03"],
+    },
+    CheckDef {
         id: "logging/set-level-invalid",
         level: Should,
         spec: "server/utilities/logging §Error Handling",
@@ -364,6 +420,13 @@ pub const CHECKS: &[CheckDef] = &[
         spec: "server/utilities/logging §Security",
         requirement: "Log messages MUST NOT contain credentials or secrets (judged by their well-known forms: bearer tokens, password, secret or API-key assignments, provider key formats, private keys, credentials in URLs).",
         catalogue: &["LOG-08"],
+    },
+    CheckDef {
+        id: "logging/needs-log-level",
+        level: MustNot,
+        spec: "server/utilities/logging (2026-07-28)",
+        requirement: "The server MUST NOT send notifications/message for a request whose _meta has no io.modelcontextprotocol/logLevel.",
+        catalogue: &["LOG-06"],
     },
     CheckDef {
         id: "completion/unknown-reference",
@@ -598,6 +661,13 @@ pub const CHECKS: &[CheckDef] = &[
         spec: "server/resources §Error Handling",
         requirement: "Reading a resource that does not exist SHOULD return error -32002 (Resource not found).",
         catalogue: &["RES-04"],
+    },
+    CheckDef {
+        id: "resources/read-unknown-invalid-params",
+        level: Must,
+        spec: "server/resources §Error Handling (2026-07-28)",
+        requirement: "Reading a resource that does not exist MUST get -32602 (Invalid params): never -32002, never an empty contents array.",
+        catalogue: &["RES-04", "RES-05"],
     },
     CheckDef {
         id: "resources/uri-validated",

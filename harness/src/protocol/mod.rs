@@ -5,6 +5,7 @@ pub mod codes;
 pub mod frame;
 pub mod revision;
 pub mod shapes;
+pub mod stateless;
 pub mod zcp;
 
 pub use frame::{Frame, MessageKind};

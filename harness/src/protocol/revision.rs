@@ -4,25 +4,46 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// A published MCP revision, ordered by date. 2026-07-28 (the stateless era) comes with its own
-/// tables in a later stage; the enum is ordered so that `>=` comparisons stay meaningful.
+/// A published MCP revision, ordered by date, so that `>=` comparisons are meaningful.
+/// 2026-07-28 begins the stateless era: no handshake, every request carrying its own protocol
+/// version and client capabilities in `_meta`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Revision {
     V2024_11_05,
     V2025_03_26,
     V2025_06_18,
     V2025_11_25,
+    V2026_07_28,
 }
 
 impl Revision {
-    pub const ALL: [Revision; 4] = [
+    pub const ALL: [Revision; 5] = [
+        Revision::V2024_11_05,
+        Revision::V2025_03_26,
+        Revision::V2025_06_18,
+        Revision::V2025_11_25,
+        Revision::V2026_07_28,
+    ];
+
+    /// The revisions a session reaches through `initialize`.
+    pub const HANDSHAKE_ERA: [Revision; 4] = [
         Revision::V2024_11_05,
         Revision::V2025_03_26,
         Revision::V2025_06_18,
         Revision::V2025_11_25,
     ];
 
+    /// The latest revision reached through `initialize`.
     pub const LATEST: Revision = Revision::V2025_11_25;
+
+    /// The stateless revision: `server/discover`, no handshake.
+    pub const STATELESS: Revision = Revision::V2026_07_28;
+
+    /// Whether sessions of this revision have no handshake: each request says its revision
+    /// and the client's capabilities in `_meta` (2026-07-28).
+    pub fn is_stateless(self) -> bool {
+        self >= Revision::V2026_07_28
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -30,6 +51,7 @@ impl Revision {
             Revision::V2025_03_26 => "2025-03-26",
             Revision::V2025_06_18 => "2025-06-18",
             Revision::V2025_11_25 => "2025-11-25",
+            Revision::V2026_07_28 => "2026-07-28",
         }
     }
 
@@ -130,7 +152,11 @@ mod tests {
         let r: RevisionRange = ">=2025-06-18".parse().unwrap();
         assert_eq!(
             r.revisions(),
-            &[Revision::V2025_06_18, Revision::V2025_11_25]
+            &[
+                Revision::V2025_06_18,
+                Revision::V2025_11_25,
+                Revision::V2026_07_28
+            ]
         );
         let r: RevisionRange = "2024-11-05, 2025-03-26".parse().unwrap();
         assert_eq!(r.revisions().len(), 2);

@@ -51,11 +51,13 @@ pub(super) enum Purpose {
 impl Server {
     /// Whether the client declared the capability at the dotted `path` (e.g. `sampling.tools`).
     pub(super) fn client_declares(&self, path: &str) -> bool {
-        let Some(session) = &self.session else {
-            return false;
+        let declared = match (&self.stateless, &self.session) {
+            (Some(request), _) => &request.client_capabilities,
+            (None, Some(session)) => &session.client_capabilities,
+            (None, None) => return false,
         };
         (path.split('.'))
-            .try_fold(&session.client_capabilities, |value, key| value.get(key))
+            .try_fold(declared, |value, key| value.get(key))
             .is_some()
     }
 

@@ -31,8 +31,9 @@ impl Server {
             ),
         ];
         let mut outputs = Vec::new();
+        // In the stateless era, list changes are announced only on subscriptions/listen streams.
         for (method, silencing) in announced {
-            if !self.has(silencing) {
+            if !self.has(silencing) && self.stateless.is_none() {
                 outputs.push(self.notify(method, json!({})));
             }
         }

@@ -277,6 +277,27 @@ faults! {
     ZcpFilteredPageRepeats = "zcp-filtered-page-repeats",
     /// Answers a tools/list whose filters match no tool with -32602 instead of an empty list.
     ZcpNoMatchError = "zcp-no-match-error",
+    // ── the stateless era (2026-07-28) ──
+    /// Leaves supportedVersions out of the server/discover result.
+    DiscoverNoVersions = "discover-no-versions",
+    /// Leaves resultType out of stateless results.
+    NoResultType = "no-result-type",
+    /// Leaves ttlMs and cacheScope out of stateless list, read and discover results.
+    NoCacheHints = "no-cache-hints",
+    /// Leaves the server's identity out of stateless results' _meta.
+    NoServerInfoMeta = "no-server-info-meta",
+    /// Serves a stateless request whatever protocol version its _meta names.
+    AnyProtocolVersion = "any-protocol-version",
+    /// Serves a stateless request whose _meta lacks the protocol version or the client's capabilities.
+    IgnoreMissingMeta = "ignore-missing-meta",
+    /// Refuses stateless requests on a connection until server/discover has been called there.
+    NeedsDiscoverFirst = "needs-discover-first",
+    /// Still answers ping, which 2026-07-28 removed, in a stateless request.
+    ServesRemovedMethods = "serves-removed-methods",
+    /// The log tool logs from debug up for a stateless request that asked for no log level.
+    LogsWithoutLevel = "logs-without-level",
+    /// Answers a stateless read of an unknown resource with -32002, not -32602.
+    StatelessResourceNotFound = "stateless-resource-not-found",
     // ── hostile servers ──
     /// Writes lines of random non-JSON garbage between its messages.
     GarbageLines = "garbage-lines",
@@ -317,6 +338,23 @@ impl Fault {
                 | Fault::EndlessStream
                 | Fault::HugeBody
         ) || self.is_zcp_discovery()
+    }
+
+    /// Whether the fault breaks a requirement of the stateless era, judged in 2026-07-28 runs.
+    pub fn is_stateless(self) -> bool {
+        matches!(
+            self,
+            Fault::DiscoverNoVersions
+                | Fault::NoResultType
+                | Fault::NoCacheHints
+                | Fault::NoServerInfoMeta
+                | Fault::AnyProtocolVersion
+                | Fault::IgnoreMissingMeta
+                | Fault::NeedsDiscoverFirst
+                | Fault::ServesRemovedMethods
+                | Fault::LogsWithoutLevel
+                | Fault::StatelessResourceNotFound
+        )
     }
 
     /// Whether the fault breaks ZCP discovery filtering, which is judged on native /zcp only.

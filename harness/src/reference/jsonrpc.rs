@@ -143,6 +143,8 @@ impl Server {
         if !self.has(Fault::MissingJsonrpc) {
             response.insert("jsonrpc".into(), json!("2.0"));
         }
+        // A stateless request's result gets the era's marks.
+        let method = self.stateless_pending.remove(&id.to_string());
         let id = if self.has(Fault::WrongId) {
             wrong_id(id)
         } else {
@@ -151,6 +153,10 @@ impl Server {
         response.insert("id".into(), id);
         match outcome {
             Ok(result) => {
+                let result = match method {
+                    Some(method) => self.mark_stateless_result(&method, result),
+                    None => result,
+                };
                 response.insert("result".into(), result);
             }
             Err(error) => {

@@ -7,8 +7,9 @@ use super::{Fault, Output, Server};
 use crate::protocol::Revision;
 use serde_json::{json, Value};
 
-const SERVER_NAME: &str = "zcpspec-reference";
-const INSTRUCTIONS: &str = "The zcpspec reference server: tools that echo, compute, fail, \
+pub(super) const SERVER_NAME: &str = "zcpspec-reference";
+pub(super) const INSTRUCTIONS: &str =
+    "The zcpspec reference server: tools that echo, compute, fail, \
                             report progress, log, sleep, run as tasks and ask the client; \
                             resources (one that changes when subscribed to), a template and \
                             prompts; toggle_extras changes all three lists.";
@@ -69,10 +70,13 @@ impl Server {
 
     /// The revision to behave as, and the version string to offer the client.
     fn negotiate(&self, requested: &str) -> (Revision, String) {
-        let oldest = Revision::ALL[0];
-        let chosen = match (requested.parse::<Revision>().ok(), self.fault) {
+        let era = Revision::HANDSHAKE_ERA;
+        let oldest = era[0];
+        // 2026-07-28 has no initialize: asked for in one, it is an unsupported version.
+        let requested_revision = (requested.parse::<Revision>().ok()).filter(|r| era.contains(r));
+        let chosen = match (requested_revision, self.fault) {
             (Some(requested), Some(Fault::IgnoreVersion)) => {
-                Revision::ALL[Revision::ALL
+                era[era
                     .iter()
                     .position(|r| *r == requested)
                     .unwrap_or(0)
@@ -88,7 +92,7 @@ impl Server {
         (chosen, chosen.as_str().to_string())
     }
 
-    fn capabilities(&self, revision: Revision) -> Value {
+    pub(super) fn capabilities(&self, revision: Revision) -> Value {
         let mut capabilities = json!({
             "tools": { "listChanged": true },
             "resources": { "subscribe": true, "listChanged": true },

@@ -28,10 +28,16 @@ impl Server {
 
     /// The log tool: its log messages, then its result.
     pub(super) fn log_messages(&mut self, id: &Value) -> Vec<Output> {
-        let threshold = if self.has(Fault::LogIgnoresLevel) {
-            0
-        } else {
-            self.log_threshold
+        // A stateless request asks for its own level, and for no messages without one.
+        let asked = match &self.stateless {
+            Some(request) => request.log_level,
+            None => Some(self.log_threshold),
+        };
+        let threshold = match asked {
+            _ if self.has(Fault::LogIgnoresLevel) => 0,
+            Some(threshold) => threshold,
+            None if self.has(Fault::LogsWithoutLevel) => 0,
+            None => LOG_LEVELS.len(),
         };
         let mut outputs = Vec::new();
         for (index, level) in LOG_LEVELS[threshold..].iter().enumerate() {

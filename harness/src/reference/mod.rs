@@ -24,6 +24,7 @@ mod router;
 mod sampling;
 mod serve;
 mod sleep;
+mod stateless;
 mod subscriptions;
 mod tasks;
 #[cfg(test)]
@@ -71,6 +72,13 @@ pub struct Server {
     /// Whether toggle_extras has switched the extra tool, resource and prompt on.
     extras_on: bool,
     subscriptions: subscriptions::Subscriptions,
+    /// The stateless (2026-07-28) request being handled, if that is what is being handled.
+    stateless: Option<stateless::Request>,
+    /// Stateless requests not answered yet, by id: their results get the era's marks.
+    stateless_pending: std::collections::HashMap<String, String>,
+    /// Whether server/discover was called on this connection (only the needs-discover-first
+    /// fault cares).
+    discovered: bool,
 }
 
 impl Server {
@@ -86,6 +94,9 @@ impl Server {
             tasks: tasks::Tasks::default(),
             extras_on: false,
             subscriptions: subscriptions::Subscriptions::default(),
+            stateless: None,
+            stateless_pending: std::collections::HashMap::new(),
+            discovered: false,
         }
     }
 
@@ -119,8 +130,12 @@ impl Server {
         self.fault == Some(fault)
     }
 
-    /// The negotiated revision; the latest one before initialize.
+    /// The revision of what is being handled: 2026-07-28 for a stateless request, else the
+    /// negotiated one (the latest before initialize).
     fn revision(&self) -> Revision {
+        if self.stateless.is_some() {
+            return Revision::STATELESS;
+        }
         self.session
             .as_ref()
             .map_or(Revision::LATEST, |session| session.revision)

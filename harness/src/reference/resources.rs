@@ -87,10 +87,17 @@ impl Server {
                 return Ok(json!({ "contents": [] }));
             }
             (_, None) => {
+                // 2026-07-28 answers an unknown resource as invalid params (-32002 is gone).
+                let code = if self.revision().is_stateless()
+                    && !self.has(Fault::StatelessResourceNotFound)
+                {
+                    codes::INVALID_PARAMS
+                } else {
+                    codes::RESOURCE_NOT_FOUND
+                };
                 return Err(
-                    RpcError::new(codes::RESOURCE_NOT_FOUND, "Resource not found")
-                        .with_data(json!({ "uri": uri })),
-                )
+                    RpcError::new(code, "Resource not found").with_data(json!({ "uri": uri }))
+                );
             }
         };
         Ok(json!({ "contents": [content] }))

@@ -90,6 +90,9 @@ impl Server {
     }
 
     fn handle_request(&mut self, id: &Value, method: &str, params: Value) -> Vec<Output> {
+        if super::stateless::is_stateless(method, &params) {
+            return self.handle_stateless(id, method, params);
+        }
         if self.session.is_none() && method != "initialize" {
             if self.has(Fault::CrashBeforeInitialize) {
                 return vec![Output::Exit(1)];
@@ -99,6 +102,11 @@ impl Server {
                 return self.respond(id, Err(error));
             }
         }
+        self.dispatch(id, method, params)
+    }
+
+    /// Serves a request the era allows, by method.
+    pub(super) fn dispatch(&mut self, id: &Value, method: &str, params: Value) -> Vec<Output> {
         if !params.is_object() {
             let error = RpcError::invalid_params("params must be an object");
             return self.respond(id, Err(error));

@@ -213,10 +213,8 @@ impl Tool {
         if self == Tool::Echo && revision >= Revision::V2025_03_26 {
             definition["annotations"] = json!({ "readOnlyHint": true });
         }
-        if let Some(support) = self
-            .task_support()
-            .filter(|_| revision >= Revision::V2025_11_25)
-        {
+        // 2026-07-28 moved tasks to an extension, and `execution` with them.
+        if let Some(support) = (self.task_support()).filter(|_| revision == Revision::V2025_11_25) {
             definition["execution"] = json!({ "taskSupport": support });
         }
         if !self.roles().is_empty() && revision >= Revision::V2025_06_18 {
@@ -346,9 +344,14 @@ impl Server {
         }
     }
 
-    /// Whether the tool is listed now: the extra only while the extras are on.
+    /// Whether the tool is listed now: the extra only while the extras are on; in the stateless
+    /// era, none that asks the client (its requests would need multi round-trip results).
     fn lists(&self, tool: Tool) -> bool {
-        tool != Tool::Extra || self.extras_on
+        let asks_client = matches!(
+            tool,
+            Tool::ListRoots | Tool::Approve | Tool::AskUser | Tool::Sample | Tool::ConnectAccount
+        );
+        (tool != Tool::Extra || self.extras_on) && !(asks_client && self.stateless.is_some())
     }
 
     fn echo(&mut self, id: &Value, text: &str) -> Vec<Output> {

@@ -4,7 +4,7 @@
 
 use super::{roles, RunConfig, ScenarioRun, Target as RunTarget};
 use crate::protocol::frame::{answerable_id, same_id};
-use crate::protocol::{Frame, MessageKind, Revision};
+use crate::protocol::{stateless, Frame, MessageKind, Revision};
 use crate::scenario::vars::{lookup, Vars};
 use crate::scenario::{matcher, Action, ExpectSpec, Expectation, ListKind, Scenario, Step, Target};
 use crate::trace::{EventKind, Trace};
@@ -89,6 +89,8 @@ impl<'a> Session<'a> {
                 kind.name(),
                 names.join(", ")
             ))
+        } else if let Some(reason) = self.other_era() {
+            self.skip_rest(reason)
         } else {
             self.run_steps(&scenario.steps, "").await
         };
@@ -109,6 +111,35 @@ impl<'a> Session<'a> {
             revision: self.negotiated,
             error: None,
             applicable: self.applicable,
+        }
+    }
+
+    /// Why the scenario cannot apply in the era the run speaks, known before anything is
+    /// sent: a stateless run judges exactly its revision, and a handshake-era run cannot reach
+    /// a scenario that applies only to the stateless era.
+    fn other_era(&self) -> Option<String> {
+        let run = self.config.revision;
+        let revisions = self.scenario.revisions.revisions();
+        let names = || {
+            revisions
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if run.is_stateless() && !revisions.contains(&run) {
+            Some(format!(
+                "the run speaks {run}; the scenario applies to {}",
+                names()
+            ))
+        } else if !run.is_stateless() && revisions.iter().all(|r| r.is_stateless()) {
+            Some(format!(
+                "the scenario applies to {} (--revision {} runs it); the run speaks the handshake era",
+                names(),
+                Revision::STATELESS
+            ))
+        } else {
+            None
         }
     }
 
@@ -191,6 +222,15 @@ impl<'a> Session<'a> {
                 self.send_request(&step.expect, path, method, params, id.clone())
                     .await
                     .map(drop)
+            }
+            Action::Probe { id } => {
+                let method = match self.config.revision.is_stateless() {
+                    true => "server/discover",
+                    false => "ping",
+                };
+                let response = (self.request(&step.expect, path, method, None, id.clone())).await?;
+                self.capture(step, &response);
+                Ok(())
             }
             Action::Pages { method, params } => {
                 let params = self.resolve_params(params.as_ref())?.unwrap_or(json!({}));
@@ -517,6 +557,9 @@ impl<'a> Session<'a> {
             Some(v) => self.vars.substitute(&Value::from(v)).map_err(unresolved)?,
             None => Value::from(self.config.revision.as_str()),
         };
+        if self.config.revision.is_stateless() {
+            return self.discover(step, path, version).await;
+        }
         let params = json!({
             "protocolVersion": version,
             "capabilities": self.scenario.client_capabilities,
@@ -546,6 +589,34 @@ impl<'a> Session<'a> {
                 Frame::from_value(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
             self.send(path, note).await?;
         }
+        self.check_applicable(negotiated.as_deref(), &result)?;
+        if let Some(role) = &self.scenario.requires_role {
+            self.fill_role(role, path).await?;
+        }
+        Ok(())
+    }
+
+    /// The stateless era's start: `server/discover`, written in `version`. The session runs
+    /// 2026-07-28 when the server lists it among its supported versions; otherwise the
+    /// scenario does not apply (or, when discover fails, cannot run).
+    async fn discover(&mut self, step: &Step, path: &str, version: Value) -> Result<(), Stop> {
+        let params = json!({ "_meta": { stateless::PROTOCOL_VERSION: version } });
+        let response =
+            (self.request(&step.expect, path, "server/discover", Some(params), None)).await?;
+        let Some(result) = response.get("result").cloned() else {
+            return Err(Stop(format!(
+                "server/discover failed: {}",
+                matcher::describe(Some(&response))
+            )));
+        };
+        self.capture(step, &response);
+        let supported = (result.get("supportedVersions").and_then(Value::as_array))
+            .is_some_and(|versions| versions.contains(&version));
+        if supported {
+            self.negotiated = version.as_str().map(str::to_string);
+        }
+        self.vars.set("discover", result.clone());
+        let negotiated = self.negotiated.clone();
         self.check_applicable(negotiated.as_deref(), &result)?;
         if let Some(role) = &self.scenario.requires_role {
             self.fill_role(role, path).await?;
@@ -683,7 +754,9 @@ impl<'a> Session<'a> {
             }
         };
         let mut msg = json!({"jsonrpc": "2.0", "id": id, "method": method});
-        if let Some(p) = params {
+        if self.config.revision.is_stateless() {
+            msg["params"] = self.with_request_meta(params);
+        } else if let Some(p) = params {
             msg["params"] = p;
         }
         self.send(path, Frame::from_value(msg)).await?;
@@ -696,6 +769,38 @@ impl<'a> Session<'a> {
             self.expect(spec, path, target);
         }
         Ok(id)
+    }
+
+    /// A stateless request's params: `params` with the era's `_meta` keys (the revision, the
+    /// scenario's client capabilities, the client) where the scenario did not set them.
+    fn with_request_meta(&self, params: Option<Value>) -> Value {
+        let mut params = match params {
+            Some(Value::Object(params)) => params,
+            // Params that are not an object are the scenario's business: sent as they are.
+            Some(other) => return other,
+            None => serde_json::Map::new(),
+        };
+        let meta = params.entry("_meta").or_insert_with(|| json!({}));
+        if let Value::Object(meta) = meta {
+            let defaults = [
+                (
+                    stateless::PROTOCOL_VERSION,
+                    json!(self.config.revision.as_str()),
+                ),
+                (
+                    stateless::CLIENT_CAPABILITIES,
+                    self.scenario.client_capabilities.clone(),
+                ),
+                (
+                    stateless::CLIENT_INFO,
+                    json!({"name": "zcpspec", "version": env!("CARGO_PKG_VERSION")}),
+                ),
+            ];
+            for (key, value) in defaults {
+                meta.entry(key).or_insert(value);
+            }
+        }
+        Value::Object(params)
     }
 
     /// Waits for the response to request `id`.

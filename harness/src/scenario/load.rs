@@ -89,6 +89,8 @@ struct ClientSpec {
 struct StepSpec {
     initialize: Option<InitializeSpec>,
     request: Option<MessageSpec>,
+    /// A request every server answers in the session's era.
+    probe: Option<EmptySpec>,
     notify: Option<MessageSpec>,
     raw: Option<String>,
     /// A raw frame given as hex, for bytes that are not text (invalid UTF-8) or hold a newline.
@@ -456,6 +458,11 @@ fn convert_step(
             id: s.id.clone(),
             wait: s.wait.unwrap_or(true),
         });
+    } else if s.probe.is_some() {
+        if s.wait.is_some() {
+            return Err(err(at, "`wait` only goes with `request`".into()));
+        }
+        actions.push(Action::Probe { id: s.id.clone() });
     } else if s.id.is_some() || s.wait.is_some() {
         return Err(err(at, "`id` and `wait` only go with `request`".into()));
     }

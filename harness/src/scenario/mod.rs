@@ -118,6 +118,11 @@ pub enum Action {
         /// a request to cancel while it is in flight).
         wait: bool,
     },
+    /// A request every server answers, to see that it still does: `ping`, or `server/discover`
+    /// in the stateless era (which has no ping).
+    Probe {
+        id: Option<Value>,
+    },
     /// Request every page of a list (following nextCursor); expectations see one response
     /// whose result arrays are the pages' arrays joined.
     Pages {

@@ -1,0 +1,37 @@
+//! The stateless era (2026-07-28): the `_meta` keys every request carries in place of a
+//! handshake, and the ones a server puts on its results.
+
+/// Request `_meta`: the protocol version the request is written in (required).
+pub const PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
+/// Request `_meta`: the client's capabilities for this request (required).
+pub const CLIENT_CAPABILITIES: &str = "io.modelcontextprotocol/clientCapabilities";
+/// Request `_meta`: who the client is (SHOULD).
+pub const CLIENT_INFO: &str = "io.modelcontextprotocol/clientInfo";
+/// Request `_meta`: the least severe log level the client wants for this request; without it,
+/// no `notifications/message`.
+pub const LOG_LEVEL: &str = "io.modelcontextprotocol/logLevel";
+/// Result `_meta`: who the server is (SHOULD).
+pub const SERVER_INFO: &str = "io.modelcontextprotocol/serverInfo";
+
+/// The methods 2026-07-28 removed: refused with -32601 by a server of that revision.
+pub const REMOVED_METHODS: &[&str] = &[
+    "initialize",
+    "ping",
+    "logging/setLevel",
+    "resources/subscribe",
+    "resources/unsubscribe",
+    "tasks/get",
+    "tasks/result",
+    "tasks/list",
+    "tasks/cancel",
+];
+
+/// The results that carry caching hints (`ttlMs`, `cacheScope`) when complete (CACHE-01).
+pub const CACHEABLE_METHODS: &[&str] = &[
+    "server/discover",
+    "tools/list",
+    "prompts/list",
+    "resources/list",
+    "resources/templates/list",
+    "resources/read",
+];

@@ -1,0 +1,145 @@
+//! The stateless era (2026-07-28), beside the handshake era on the same connection (a
+//! dual-era server, LIFE-16): a request that carries the era's `_meta` keys, and
+//! `server/discover`, is served on its own, whatever came before it. Its `_meta` is checked
+//! (BASE-20, LIFE-12), the methods the era removed are refused (LIFE-18), and its result is
+//! marked with `resultType`, the server's identity and, for lists and reads, caching hints
+//! (BASE-19, BASE-23, CACHE-01).
+
+use super::jsonrpc::RpcError;
+use super::lifecycle::{INSTRUCTIONS, SERVER_NAME};
+use super::{Fault, Output, Server};
+use crate::protocol::stateless::{
+    CACHEABLE_METHODS, CLIENT_CAPABILITIES, LOG_LEVEL, PROTOCOL_VERSION, REMOVED_METHODS,
+    SERVER_INFO,
+};
+use crate::protocol::{codes, Revision, LOG_LEVELS};
+use serde_json::{json, Value};
+
+/// How long a client may cache what the server lists and reads: its lists change only when
+/// toggle_extras is called.
+const TTL_MS: u64 = 60_000;
+
+/// What a stateless request says of itself.
+pub(super) struct Request {
+    pub(super) client_capabilities: Value,
+    /// The index in `LOG_LEVELS` of the least severe level the request wants logged, if any.
+    pub(super) log_level: Option<usize>,
+}
+
+/// Whether a request belongs to the stateless era: `server/discover`, or one whose `_meta`
+/// carries either of the era's required keys.
+pub(super) fn is_stateless(method: &str, params: &Value) -> bool {
+    let meta = params.get("_meta");
+    method == "server/discover"
+        || [PROTOCOL_VERSION, CLIENT_CAPABILITIES]
+            .iter()
+            .any(|key| meta.and_then(|m| m.get(key)).is_some())
+}
+
+impl Server {
+    pub(super) fn handle_stateless(
+        &mut self,
+        id: &Value,
+        method: &str,
+        params: Value,
+    ) -> Vec<Output> {
+        let meta = params.get("_meta");
+        let version = meta.and_then(|m| m.get(PROTOCOL_VERSION));
+        let capabilities = meta.and_then(|m| m.get(CLIENT_CAPABILITIES));
+        let (version, capabilities) = match (version, capabilities) {
+            (Some(Value::String(version)), Some(capabilities @ Value::Object(_))) => {
+                (version.clone(), capabilities.clone())
+            }
+            _ if self.has(Fault::IgnoreMissingMeta) => {
+                (Revision::STATELESS.as_str().to_string(), json!({}))
+            }
+            _ => {
+                let error = RpcError::invalid_params(format!(
+                    "the request's _meta needs {PROTOCOL_VERSION} (a string) and \
+                     {CLIENT_CAPABILITIES} (an object)"
+                ));
+                return self.respond(id, Err(error));
+            }
+        };
+        if version != Revision::STATELESS.as_str() && !self.has(Fault::AnyProtocolVersion) {
+            let error = RpcError::new(
+                codes::UNSUPPORTED_PROTOCOL_VERSION,
+                format!("Unsupported protocol version {version}"),
+            )
+            .with_data(
+                json!({ "supported": [Revision::STATELESS.as_str()], "requested": version }),
+            );
+            return self.respond(id, Err(error));
+        }
+        if self.has(Fault::NeedsDiscoverFirst) && !self.discovered && method != "server/discover" {
+            let error = RpcError::invalid_request("call server/discover first");
+            return self.respond(id, Err(error));
+        }
+        let removed = REMOVED_METHODS.contains(&method)
+            && !(method == "ping" && self.has(Fault::ServesRemovedMethods));
+        if removed {
+            let error = RpcError::new(
+                codes::METHOD_NOT_FOUND,
+                format!("Method not found: {method} (removed in 2026-07-28)"),
+            );
+            return self.respond(id, Err(error));
+        }
+        let log_level = (meta.and_then(|m| m.get(LOG_LEVEL)).and_then(Value::as_str))
+            .and_then(|level| LOG_LEVELS.iter().position(|l| *l == level));
+        self.stateless = Some(Request {
+            client_capabilities: capabilities,
+            log_level,
+        });
+        self.stateless_pending
+            .insert(id.to_string(), method.to_string());
+        let outputs = match method {
+            "server/discover" => {
+                self.discovered = true;
+                let result = self.discover();
+                self.respond(id, Ok(result))
+            }
+            _ => self.dispatch(id, method, params),
+        };
+        self.stateless = None;
+        outputs
+    }
+
+    /// `server/discover`: the versions, capabilities and instructions.
+    fn discover(&self) -> Value {
+        let mut result = json!({
+            "supportedVersions": [Revision::STATELESS.as_str()],
+            "capabilities": self.capabilities(Revision::STATELESS),
+            "instructions": INSTRUCTIONS,
+        });
+        if self.has(Fault::DiscoverNoVersions) {
+            if let Value::Object(result) = &mut result {
+                result.remove("supportedVersions");
+            }
+        }
+        result
+    }
+
+    /// A stateless request's result, marked: `resultType`, the server's identity in `_meta`,
+    /// and caching hints on what may be cached.
+    pub(super) fn mark_stateless_result(&self, method: &str, mut result: Value) -> Value {
+        let Value::Object(fields) = &mut result else {
+            return result;
+        };
+        if !self.has(Fault::NoResultType) {
+            fields
+                .entry("resultType")
+                .or_insert_with(|| json!("complete"));
+        }
+        if !self.has(Fault::NoServerInfoMeta) {
+            let meta = fields.entry("_meta").or_insert_with(|| json!({}));
+            meta[SERVER_INFO] =
+                json!({ "name": SERVER_NAME, "version": env!("CARGO_PKG_VERSION") });
+        }
+        let complete = fields.get("resultType").is_none_or(|t| t == "complete");
+        if CACHEABLE_METHODS.contains(&method) && complete && !self.has(Fault::NoCacheHints) {
+            fields.insert("ttlMs".into(), json!(TTL_MS));
+            fields.insert("cacheScope".into(), json!("public"));
+        }
+        result
+    }
+}
