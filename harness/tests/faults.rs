@@ -38,6 +38,8 @@ const BROKEN: &[(&str, &[&str])] = &[
         "stateless-resource-not-found",
         &["resources/read-unknown-invalid-params"],
     ),
+    ("ignore-header-mismatch", &["http/header-mismatch"]),
+    ("stateless-errors-200", &["http/stateless-error-status"]),
     ("ignore-cancellation", &["cancellation/stops-work"]),
     (
         "crash-on-stale-cancel",
@@ -666,6 +668,8 @@ fault_tests! {
     fault_serves_removed_methods => "serves-removed-methods",
     fault_logs_without_level => "logs-without-level",
     fault_stateless_resource_not_found => "stateless-resource-not-found",
+    fault_ignore_header_mismatch => "ignore-header-mismatch",
+    fault_stateless_errors_200 => "stateless-errors-200",
     fault_ignore_cancellation => "ignore-cancellation",
     fault_crash_on_stale_cancel => "crash-on-stale-cancel",
     fault_task_capability_undeclared => "task-capability-undeclared",

@@ -1,11 +1,13 @@
 //! The stateless era (2026-07-28) end to end: the reference server passes a `--revision
-//! 2026-07-28` run, spawned over stdio and embedded, with every applicable session judged as
+//! 2026-07-28` run, spawned over stdio, embedded, and over streamable HTTP (where it passes the
+//! handshake era's run too, on the same endpoint), with every applicable session judged as
 //! 2026-07-28; scenarios of the other era are skipped, saying so, before anything is sent.
 
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_zcpspec");
 
@@ -82,4 +84,37 @@ fn each_era_skips_the_other_eras_scenarios_before_sending_anything() {
         std::fs::read_to_string(dir.path().join("handshake/traces/lifecycle/discover.jsonl"))
             .unwrap();
     assert!(!trace.contains("\"sent\""), "{trace}");
+}
+
+#[test]
+fn the_reference_server_passes_both_eras_over_streamable_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Command::new(BIN)
+        .args(["serve", "--transport", "http"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = format!("{}/mcp", line.trim().strip_prefix("listening on ").unwrap());
+    let runs = [
+        ("stateless", vec!["--revision", "2026-07-28", "--url", &url]),
+        ("handshake", vec!["--url", &url]),
+    ];
+    let outcomes: Vec<_> = (runs.iter())
+        .map(|(name, args)| (name, run(args, &dir.path().join(name))))
+        .collect();
+    let _ = server.kill();
+    let _ = server.wait();
+    for (name, (code, report)) in outcomes {
+        assert_eq!(code, Some(0), "{name}: {}", report["summary"]);
+        if *name == "stateless" {
+            let checks = executed(&report);
+            for id in ["http/header-mismatch", "http/stateless-error-status"] {
+                assert!(checks.contains(id), "{id} did not run");
+            }
+        }
+    }
 }

@@ -337,6 +337,20 @@ pub const CHECKS: &[CheckDef] = &[
         catalogue: &["HTTP-16"],
     },
     CheckDef {
+        id: "http/header-mismatch",
+        level: Must,
+        spec: "basic/transports/streamable-http §Server Validation (2026-07-28)",
+        requirement: "A request whose MCP-Protocol-Version, Mcp-Method or Mcp-Name header is missing or disagrees with its body MUST be refused with HTTP 400 and -32020 (HeaderMismatch).",
+        catalogue: &["HTTP-30", "HTTP-34"],
+    },
+    CheckDef {
+        id: "http/stateless-error-status",
+        level: Must,
+        spec: "basic/transports/streamable-http (2026-07-28)",
+        requirement: "An unsupported protocol version, a missing _meta field or a missing client capability MUST be answered with HTTP 400, and an unknown method with HTTP 404 and -32601.",
+        catalogue: &["HTTP-31", "HTTP-32", "HTTP-39"],
+    },
+    CheckDef {
         id: "sse/endpoint-first",
         level: Must,
         spec: "2024-11-05 basic/transports §HTTP with SSE",

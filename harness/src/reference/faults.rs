@@ -298,6 +298,10 @@ faults! {
     LogsWithoutLevel = "logs-without-level",
     /// Answers a stateless read of an unknown resource with -32002, not -32602.
     StatelessResourceNotFound = "stateless-resource-not-found",
+    /// Serves a stateless POST whose Mcp-Method or Mcp-Name header disagrees with its body.
+    IgnoreHeaderMismatch = "ignore-header-mismatch",
+    /// Answers stateless POSTs 200 whatever the error: no 400 for an unsupported version, no 404 for an unknown method.
+    StatelessErrors200 = "stateless-errors-200",
     // ── hostile servers ──
     /// Writes lines of random non-JSON garbage between its messages.
     GarbageLines = "garbage-lines",
@@ -318,6 +322,8 @@ impl Fault {
         matches!(
             self,
             Fault::NoSessionCheck
+                | Fault::IgnoreHeaderMismatch
+                | Fault::StatelessErrors200
                 | Fault::UnknownSessionAccepted
                 | Fault::Notification200
                 | Fault::DuplicateEventIds
@@ -354,6 +360,8 @@ impl Fault {
                 | Fault::ServesRemovedMethods
                 | Fault::LogsWithoutLevel
                 | Fault::StatelessResourceNotFound
+                | Fault::IgnoreHeaderMismatch
+                | Fault::StatelessErrors200
         )
     }
 

@@ -24,7 +24,7 @@ mod router;
 mod sampling;
 mod serve;
 mod sleep;
-mod stateless;
+pub(crate) mod stateless;
 mod subscriptions;
 mod tasks;
 #[cfg(test)]

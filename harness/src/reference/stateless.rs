@@ -28,7 +28,7 @@ pub(super) struct Request {
 
 /// Whether a request belongs to the stateless era: `server/discover`, or one whose `_meta`
 /// carries either of the era's required keys.
-pub(super) fn is_stateless(method: &str, params: &Value) -> bool {
+pub(crate) fn is_stateless(method: &str, params: &Value) -> bool {
     let meta = params.get("_meta");
     method == "server/discover"
         || [PROTOCOL_VERSION, CLIENT_CAPABILITIES]

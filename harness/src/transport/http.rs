@@ -9,7 +9,7 @@ use super::sse::{self, Parser};
 use super::{
     redact_headers, BoxFuture, Connection, Incoming, Kind, Link, NetOptions, Note, Process,
 };
-use crate::protocol::{zcp, Frame, MessageKind};
+use crate::protocol::{stateless, zcp, Frame, MessageKind};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, Url};
 use serde_json::{json, Value};
@@ -20,6 +20,8 @@ use tokio::sync::{mpsc, Notify};
 const SESSION: &str = "mcp-session-id";
 const ZCP_SESSION: &str = "x-zcp-session";
 const PROTOCOL_VERSION: &str = "mcp-protocol-version";
+const MCP_METHOD: &str = "mcp-method";
+const MCP_NAME: &str = "mcp-name";
 const LAST_EVENT_ID: &str = "last-event-id";
 const EVENT_STREAM: &str = "text/event-stream";
 
@@ -357,6 +359,11 @@ impl Link for HttpLink {
             };
             let exchange = e.shared.exchanges.fetch_add(1, Ordering::SeqCst);
             let mut headers = e.base_headers(true, true);
+            if e.kind == Kind::StreamableHttp {
+                if let Some(message) = &parsed {
+                    stateless_headers(message, &mut headers);
+                }
+            }
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             let accept = match e.kind {
                 Kind::StreamableHttp => "application/json, text/event-stream",
@@ -707,6 +714,48 @@ async fn read_stream(
                     .await
                 }
             }
+        }
+    }
+}
+
+/// The headers a 2026-07-28 request carries beside its body: `MCP-Protocol-Version` (the
+/// version its `_meta` names), `Mcp-Method`, and `Mcp-Name` (the tool, prompt or resource it
+/// is about; base64-encoded when not plain visible ASCII). A message without the era's `_meta`
+/// gets none.
+fn stateless_headers(message: &Value, headers: &mut HeaderMap) {
+    let pointer = format!(
+        "/params/_meta/{}",
+        stateless::PROTOCOL_VERSION.replace('/', "~1")
+    );
+    let (Some(version), Some(method)) = (
+        message.pointer(&pointer).and_then(Value::as_str),
+        message.get("method").and_then(Value::as_str),
+    ) else {
+        return;
+    };
+    let name = match method {
+        "tools/call" | "prompts/get" => message.pointer("/params/name"),
+        "resources/read" => message.pointer("/params/uri"),
+        _ => None,
+    };
+    let values = [
+        (PROTOCOL_VERSION, Some(version)),
+        (MCP_METHOD, Some(method)),
+        (MCP_NAME, name.and_then(Value::as_str)),
+    ];
+    for (header, value) in values {
+        let Some(value) = value else { continue };
+        let plain = value.bytes().all(|b| (b' '..=b'~').contains(&b));
+        let value = match plain {
+            true => value.to_string(),
+            false => {
+                use base64::Engine;
+                let encoded = base64::engine::general_purpose::STANDARD.encode(value);
+                format!("=?base64?{encoded}?=")
+            }
+        };
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(header, value);
         }
     }
 }

@@ -29,7 +29,7 @@ pub(super) async fn post(
     headers: HeaderMap,
     request_body: Body,
 ) -> Response {
-    if let Err(refusal) = screen(&app, &headers) {
+    if let Err(refusal) = gate::check_origin(&app, &headers) {
         return refusal.into_response();
     }
     let bytes = match gate::read_body(&headers, request_body, app.max_body).await {
@@ -38,6 +38,24 @@ pub(super) async fn post(
     };
     let posted = Posted::parse(&bytes);
     let initialize = posted.is_initialize();
+    // Without a session: a 2026-07-28 request, or anything that is not a request (malformed
+    // input, notifications), is the stateless era's; a request without the era's _meta is a
+    // handshake-era request that lacks its session.
+    if headers.get(SESSION_ID).is_none() && !initialize {
+        let request = posted.stateless_request();
+        if request.is_some() || !posted.is_valid_request() {
+            return super::stateless::post(&app, &headers, &bytes, &posted, request);
+        }
+        if let Some(id) = posted
+            .request_id()
+            .filter(|_| !app.has(Fault::NoSessionCheck))
+        {
+            return super::stateless::lacks_session_and_meta(id);
+        }
+    }
+    if let Err(refusal) = gate::check_protocol_version(&app, &headers) {
+        return refusal.into_response();
+    }
     if !initialize && app.has(Fault::HttpReset) {
         return reset(&conn);
     }
@@ -221,7 +239,7 @@ fn reset(conn: &Conn) -> Response {
     StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }
 
-fn respond(app: &App, reply: Reply, initialize: bool) -> Response {
+pub(super) fn respond(app: &App, reply: Reply, initialize: bool) -> Response {
     let hostile = !initialize;
     match reply {
         Reply::Accepted if app.has(Fault::Notification200) => {

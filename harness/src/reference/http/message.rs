@@ -36,6 +36,21 @@ impl Posted {
         self.single().and_then(request).map(|(id, _)| id)
     }
 
+    /// The body's request (id, method, params) when it is a single 2026-07-28 request:
+    /// `server/discover`, or one whose `_meta` carries either of the era's required keys.
+    pub(super) fn stateless_request(&self) -> Option<(&Value, &str, &Value)> {
+        let message = self.single()?;
+        let (id, method) = request(message)?;
+        let params = message.get("params").unwrap_or(&Value::Null);
+        crate::reference::stateless::is_stateless(method, params).then_some((id, method, params))
+    }
+
+    /// Whether the body is one well-formed JSON-RPC 2.0 request.
+    pub(super) fn is_valid_request(&self) -> bool {
+        self.single()
+            .is_some_and(|m| is_jsonrpc(m) && request(m).is_some())
+    }
+
     pub(super) fn is_initialize(&self) -> bool {
         self.single()
             .and_then(request)

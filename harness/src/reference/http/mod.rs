@@ -14,6 +14,7 @@ mod message;
 mod native;
 mod registry;
 mod session;
+mod stateless;
 #[cfg(test)]
 mod tests;
 mod ws;
@@ -33,6 +34,9 @@ struct App {
     mcp: Registry<session::Session>,
     legacy: Registry<legacy::Session>,
     native: Registry<Server>,
+    /// The server of sessionless 2026-07-28 requests on /mcp: each is served on its own, so
+    /// one server serves them all.
+    stateless: registry::Shared<session::Session>,
 }
 
 impl App {
@@ -54,7 +58,9 @@ pub async fn serve_http(
         mcp: Registry::default(),
         legacy: Registry::default(),
         native: Registry::default(),
+        stateless: Arc::new(std::sync::Mutex::new(session::Session::new(fault))),
     });
+    clock::start(&app.stateless);
     let router = Router::new()
         .route("/mcp", post(mcp::post).get(mcp::get).delete(mcp::delete))
         .route("/sse", get(legacy::open))

@@ -1,0 +1,162 @@
+//! Streamable HTTP in the stateless era (2026-07-28): a POST of a request that carries the
+//! era's `_meta`, naming no session, is served on its own by the app's stateless server. Its
+//! headers must agree with its body (HTTP-30, HTTP-34: `MCP-Protocol-Version`, `Mcp-Method`,
+//! `Mcp-Name`, else 400 with -32020), and the era's errors get their statuses: 400 for a
+//! missing `_meta`, an unsupported version or a missing client capability (HTTP-31, HTTP-39),
+//! 404 for an unknown method (HTTP-32).
+
+use super::gate::{self, JSON};
+use super::message::{until_exit, Posted};
+use super::registry::lock;
+use super::session::{Reply, SseWhen};
+use super::App;
+use crate::protocol::codes;
+use crate::protocol::stateless::{CLIENT_CAPABILITIES, PROTOCOL_VERSION};
+use crate::reference::{Fault, Output};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+const MCP_METHOD: &str = "mcp-method";
+const MCP_NAME: &str = "mcp-name";
+const MCP_PROTOCOL_VERSION: &str = "mcp-protocol-version";
+
+/// Serves a sessionless POST: `request` is its (id, method, params) when it is one 2026-07-28
+/// request; anything else posted (malformed input, notifications) is the server's to answer.
+pub(super) fn post(
+    app: &App,
+    headers: &HeaderMap,
+    bytes: &[u8],
+    posted: &Posted,
+    request: Option<(&Value, &str, &Value)>,
+) -> Response {
+    let Some((id, method, params)) = request else {
+        let mut state = lock(&app.stateless);
+        let (outputs, _) = until_exit(state.server.handle_line(bytes));
+        let reply = match posted.needs_no_answer() {
+            false => state.answer(None, outputs, SseWhen::Never),
+            true => {
+                state.route(outputs);
+                Reply::Accepted
+            }
+        };
+        drop(state);
+        return super::mcp::respond(app, reply, false);
+    };
+    let meta = params.get("_meta");
+    let complete_meta = [PROTOCOL_VERSION, CLIENT_CAPABILITIES]
+        .iter()
+        .all(|key| meta.and_then(|m| m.get(key)).is_some());
+    if complete_meta && !app.has(Fault::IgnoreHeaderMismatch) {
+        if let Err(mismatch) = check_headers(headers, method, params) {
+            let body = json!({
+                "jsonrpc": "2.0",
+                "id": id,
+                "error": { "code": codes::HEADER_MISMATCH, "message": mismatch },
+            });
+            return (
+                StatusCode::BAD_REQUEST,
+                [(CONTENT_TYPE, JSON)],
+                body.to_string(),
+            )
+                .into_response();
+        }
+    }
+    let sse = match gate::accepts_sse(headers) {
+        true => SseWhen::Needed,
+        false => SseWhen::Never,
+    };
+    let mut state = lock(&app.stateless);
+    let (outputs, _) = until_exit(state.server.handle_line(bytes));
+    let status = status_of(&outputs, id, complete_meta);
+    let reply = state.answer(Some(id), outputs, sse);
+    drop(state);
+    let mut response = super::mcp::respond(app, reply, false);
+    if !app.has(Fault::StatelessErrors200) {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+/// The answer to a sessionless request with neither a session nor the era's `_meta`: 400, as
+/// both eras want it, with -32602 for its id, as 2026-07-28 wants it (BASE-20).
+pub(super) fn lacks_session_and_meta(id: &Value) -> Response {
+    let message = format!(
+        "Bad Request: no Mcp-Session-Id, and no {PROTOCOL_VERSION} and {CLIENT_CAPABILITIES} in _meta"
+    );
+    let body = json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "error": { "code": codes::INVALID_PARAMS, "message": message },
+    });
+    (
+        StatusCode::BAD_REQUEST,
+        [(CONTENT_TYPE, JSON)],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// What the request's headers say that its body does not, if anything.
+fn check_headers(headers: &HeaderMap, method: &str, params: &Value) -> Result<(), String> {
+    let version = params
+        .pointer(&format!("/_meta/{}", PROTOCOL_VERSION.replace('/', "~1")))
+        .and_then(Value::as_str);
+    let named = match method {
+        "tools/call" | "prompts/get" => params.get("name").and_then(Value::as_str),
+        "resources/read" => params.get("uri").and_then(Value::as_str),
+        _ => None,
+    };
+    let expected = [
+        (MCP_PROTOCOL_VERSION, version),
+        (MCP_METHOD, Some(method)),
+        (MCP_NAME, named),
+    ];
+    for (header, wanted) in expected {
+        let Some(wanted) = wanted else { continue };
+        let sent = headers
+            .get(header)
+            .map(|v| decoded(v.to_str().unwrap_or_default()));
+        match sent {
+            None => return Err(format!("Header mismatch: {header} is required")),
+            Some(sent) if sent != wanted => {
+                return Err(format!(
+                    "Header mismatch: {header} says {sent:?}, the body {wanted:?}"
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// A header value, decoded from `=?base64?…?=` when so encoded.
+fn decoded(value: &str) -> String {
+    use base64::Engine;
+    let encoded = (value.strip_prefix("=?base64?")).and_then(|v| v.strip_suffix("?="));
+    let bytes = encoded.and_then(|v| base64::engine::general_purpose::STANDARD.decode(v).ok());
+    match bytes.and_then(|b| String::from_utf8(b).ok()) {
+        Some(text) => text,
+        None => value.to_string(),
+    }
+}
+
+/// The status the response to `id` among `outputs` gets: 400 for the era's request errors, 404
+/// for an unknown method, 200 otherwise.
+fn status_of(outputs: &[Output], id: &Value, complete_meta: bool) -> StatusCode {
+    let code = outputs.iter().find_map(|output| match output {
+        Output::Message(m) if m.get("id") == Some(id) && m.get("method").is_none() => {
+            m.pointer("/error/code").and_then(Value::as_i64)
+        }
+        _ => None,
+    });
+    match code {
+        Some(codes::METHOD_NOT_FOUND) => StatusCode::NOT_FOUND,
+        Some(codes::UNSUPPORTED_PROTOCOL_VERSION | codes::MISSING_REQUIRED_CLIENT_CAPABILITY) => {
+            StatusCode::BAD_REQUEST
+        }
+        Some(codes::INVALID_PARAMS) if !complete_meta => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    }
+}
