@@ -39,6 +39,23 @@ const BROKEN: &[(&str, &[&str])] = &[
         &["resources/read-unknown-invalid-params"],
     ),
     ("ignore-header-mismatch", &["http/header-mismatch"]),
+    ("stateless-server-requests", &["mrtr/no-server-requests"]),
+    (
+        "input-required-bare",
+        &["mrtr/input-required-result", "tools/call-answered"],
+    ),
+    (
+        "asks-undeclared",
+        &[
+            "base/missing-client-capability",
+            "mrtr/declared-capabilities",
+        ],
+    ),
+    (
+        "capability-error-as-result",
+        &["base/missing-client-capability"],
+    ),
+    ("accepts-tampered-state", &["mrtr/forged-state-refused"]),
     ("stateless-errors-200", &["http/stateless-error-status"]),
     ("ignore-cancellation", &["cancellation/stops-work"]),
     (
@@ -669,6 +686,11 @@ fault_tests! {
     fault_logs_without_level => "logs-without-level",
     fault_stateless_resource_not_found => "stateless-resource-not-found",
     fault_ignore_header_mismatch => "ignore-header-mismatch",
+    fault_stateless_server_requests => "stateless-server-requests",
+    fault_input_required_bare => "input-required-bare",
+    fault_asks_undeclared => "asks-undeclared",
+    fault_capability_error_as_result => "capability-error-as-result",
+    fault_accepts_tampered_state => "accepts-tampered-state",
     fault_stateless_errors_200 => "stateless-errors-200",
     fault_ignore_cancellation => "ignore-cancellation",
     fault_crash_on_stale_cancel => "crash-on-stale-cancel",

@@ -46,6 +46,7 @@ fn definition(method: &str) -> Option<&'static str> {
         "elicitation/create" => "ElicitRequest",
         "sampling/createMessage" => "CreateMessageRequest",
         shapes::CREATE_TASK_RESULT => "CreateTaskResult",
+        shapes::INPUT_REQUIRED_RESULT => "InputRequiredResult",
         "tasks/get" => "GetTaskResult",
         "tasks/cancel" => "CancelTaskResult",
         "tasks/list" => "ListTasksResult",

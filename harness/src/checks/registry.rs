@@ -159,6 +159,13 @@ pub const CHECKS: &[CheckDef] = &[
         requirement: "A request whose _meta lacks io.modelcontextprotocol/protocolVersion or io.modelcontextprotocol/clientCapabilities MUST be rejected with -32602 (Invalid params).",
         catalogue: &["BASE-20", "BASE-14"],
     },
+    CheckDef {
+        id: "base/missing-client-capability",
+        level: Must,
+        spec: "basic/index §Error Codes (2026-07-28)",
+        requirement: "When serving a request needs a client capability its clientCapabilities lack, the server MUST answer -32021 (MissingRequiredClientCapability) with error.data.requiredCapabilities.",
+        catalogue: &["BASE-21"],
+    },
     // ── Lifecycle ────────────────────────────────────────────────────────────────────────
     CheckDef {
         id: "lifecycle/initialize-result",
@@ -789,6 +796,34 @@ pub const CHECKS: &[CheckDef] = &[
         spec: "client/elicitation §Response Actions; 2026-07-28 §Error Handling",
         requirement: "A declined, cancelled or failed elicitation MUST NOT break the request it serves: that request still gets its result, and the server keeps answering.",
         catalogue: &["ELIC-04"],
+    },
+    CheckDef {
+        id: "mrtr/no-server-requests",
+        level: MustNot,
+        spec: "basic/patterns/mrtr (2026-07-28); transports/stdio",
+        requirement: "The server MUST NOT send JSON-RPC requests: what it needs of the client it asks for in an InputRequiredResult.",
+        catalogue: &["MRTR-01", "STDIO-05"],
+    },
+    CheckDef {
+        id: "mrtr/input-required-result",
+        level: Must,
+        spec: "basic/patterns/mrtr §Server Requirements (2026-07-28)",
+        requirement: "An InputRequiredResult MUST answer only tools/call, prompts/get or resources/read, carry inputRequests or requestState, and ask in inputRequests only for elicitation/create, sampling/createMessage or roots/list.",
+        catalogue: &["MRTR-02", "MRTR-03", "MRTR-04"],
+    },
+    CheckDef {
+        id: "mrtr/declared-capabilities",
+        level: MustNot,
+        spec: "basic/patterns/mrtr §Server Requirements (2026-07-28)",
+        requirement: "An InputRequiredResult MUST NOT ask for input of a kind the request's clientCapabilities did not declare.",
+        catalogue: &["MRTR-05"],
+    },
+    CheckDef {
+        id: "mrtr/forged-state-refused",
+        level: Must,
+        spec: "basic/patterns/mrtr §Security (2026-07-28)",
+        requirement: "requestState is attacker-controlled: a state the server did not issue, carrying answers, MUST NOT be acted on (refused, or the input asked for again).",
+        catalogue: &["MRTR-06"],
     },
     CheckDef {
         id: "elicitation/url-required-error",

@@ -82,11 +82,21 @@ fn task() -> Value {
 /// The shape key of a task-augmented call's result (a CreateTaskResult).
 pub const CREATE_TASK_RESULT: &str = "tools/call:task";
 
+/// The shape key of a multi round-trip request's interim result (2026-07-28).
+pub const INPUT_REQUIRED_RESULT: &str = "input_required";
+
 /// The shape key for the result of `method`, given the request's params and the result: a
-/// task-augmented tools/call answered with a task is a CreateTaskResult.
+/// task-augmented tools/call answered with a task is a CreateTaskResult, and a result whose
+/// resultType is input_required an InputRequiredResult, whatever it answers.
 pub fn result_key<'a>(method: &'a str, params: Option<&Value>, result: &Value) -> &'a str {
     let augmented = params.and_then(|p| p.get("task")).is_some();
     match method {
+        _ if result
+            .get("resultType")
+            .is_some_and(|t| t == "input_required") =>
+        {
+            INPUT_REQUIRED_RESULT
+        }
         "tools/call" if augmented && result.get("task").is_some() => CREATE_TASK_RESULT,
         _ => method,
     }
@@ -97,6 +107,21 @@ fn schemas() -> HashMap<&'static str, Value> {
         (
             CREATE_TASK_RESULT,
             json!({"type": "object", "required": ["task"], "properties": {"task": task()}}),
+        ),
+        (
+            INPUT_REQUIRED_RESULT,
+            json!({
+                "type": "object",
+                "required": ["resultType"],
+                "properties": {
+                    "resultType": {"const": "input_required"},
+                    "inputRequests": {
+                        "type": "object",
+                        "additionalProperties": {"type": "object", "required": ["method"]}
+                    },
+                    "requestState": {"type": "string"}
+                }
+            }),
         ),
         ("tasks/get", task()),
         ("tasks/cancel", task()),

@@ -6,7 +6,10 @@
 #[cfg(test)]
 pub(super) mod tests;
 
+use super::jsonrpc::RpcError;
+use super::tools::error_result;
 use super::{Fault, Output, Server};
+use crate::protocol::codes;
 use crate::protocol::frame::same_id;
 use serde_json::{json, Value};
 
@@ -70,6 +73,10 @@ impl Server {
         params: Option<Value>,
         purpose: Purpose,
     ) -> Vec<Output> {
+        // The stateless era sends no requests: it asks in the call's result (MRTR).
+        if self.stateless.is_some() && !self.has(Fault::StatelessServerRequests) {
+            return self.ask_in_result(call_id, method, params, purpose);
+        }
         self.client_requests.sent += 1;
         let request_id = if self.has(Fault::ServerRequestNullId) {
             Value::Null
@@ -103,6 +110,18 @@ impl Server {
         let Pending {
             call_id, purpose, ..
         } = pending.remove(index);
+        self.answered(&call_id, purpose, body)
+    }
+
+    /// Goes on with tools/call `call_id` now that the client answered (`body`: its result, or
+    /// its error) what the call asked for `purpose`.
+    pub(super) fn answered(
+        &mut self,
+        call_id: &Value,
+        purpose: Purpose,
+        body: Result<Value, Value>,
+    ) -> Vec<Output> {
+        let call_id = call_id.clone();
         match purpose {
             Purpose::Roots => self.roots_answered(&call_id, body),
             Purpose::Form { requested_schema } => {
@@ -113,6 +132,26 @@ impl Server {
                 self.sampled(&call_id, params, follow_up, body)
             }
         }
+    }
+
+    /// A tool call that needs a capability the client did not declare (`required`, as
+    /// `requiredCapabilities` spells it): in the stateless era, -32021 (BASE-21); before, a
+    /// tool error saying so.
+    pub(super) fn lacks_capability(
+        &mut self,
+        call_id: &Value,
+        required: Value,
+        message: &str,
+    ) -> Vec<Output> {
+        if self.stateless.is_some() && !self.has(Fault::CapabilityErrorAsResult) {
+            let error = RpcError::new(
+                codes::MISSING_REQUIRED_CLIENT_CAPABILITY,
+                format!("Missing required client capability: {message}"),
+            )
+            .with_data(json!({ "requiredCapabilities": required }));
+            return self.respond(call_id, Err(error));
+        }
+        self.respond(call_id, Ok(error_result(message)))
     }
 
     /// The client cancelled tools/call `params.requestId`. If that call waits on a request of

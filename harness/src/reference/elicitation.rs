@@ -24,9 +24,10 @@ const CONNECT_PAGE: &str = "https://example.com/connect";
 
 impl Server {
     pub(super) fn ask_user(&mut self, call_id: &Value) -> Vec<Output> {
-        if !self.client_takes_forms() {
-            let result = error_result("the client declared no form-mode elicitation capability");
-            return self.respond(call_id, Ok(result));
+        if !self.client_takes_forms() && !self.has(Fault::AsksUndeclared) {
+            let required = json!({ "elicitation": { "form": {} } });
+            let message = "the client declared no form-mode elicitation capability";
+            return self.lacks_capability(call_id, required, message);
         }
         let requested_schema = self.name_schema();
         let mut params = json!({});

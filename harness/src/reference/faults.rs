@@ -298,6 +298,16 @@ faults! {
     LogsWithoutLevel = "logs-without-level",
     /// Answers a stateless read of an unknown resource with -32002, not -32602.
     StatelessResourceNotFound = "stateless-resource-not-found",
+    /// Sends elicitation, sampling and roots requests to the client in the stateless era, as before it.
+    StatelessServerRequests = "stateless-server-requests",
+    /// Answers with an InputRequiredResult that has neither inputRequests nor requestState.
+    InputRequiredBare = "input-required-bare",
+    /// Asks the client for elicitation, sampling or roots it did not declare.
+    AsksUndeclared = "asks-undeclared",
+    /// Answers a stateless call that needs an undeclared client capability with a tool error, not -32021.
+    CapabilityErrorAsResult = "capability-error-as-result",
+    /// Serves a retried call whose requestState was altered.
+    AcceptsTamperedState = "accepts-tampered-state",
     /// Serves a stateless POST whose Mcp-Method or Mcp-Name header disagrees with its body.
     IgnoreHeaderMismatch = "ignore-header-mismatch",
     /// Answers stateless POSTs 200 whatever the error: no 400 for an unsupported version, no 404 for an unknown method.
@@ -362,6 +372,11 @@ impl Fault {
                 | Fault::StatelessResourceNotFound
                 | Fault::IgnoreHeaderMismatch
                 | Fault::StatelessErrors200
+                | Fault::StatelessServerRequests
+                | Fault::InputRequiredBare
+                | Fault::AsksUndeclared
+                | Fault::CapabilityErrorAsResult
+                | Fault::AcceptsTamperedState
         )
     }
 

@@ -79,6 +79,8 @@ pub struct Server {
     /// Whether server/discover was called on this connection (only the needs-discover-first
     /// fault cares).
     discovered: bool,
+    /// The key of the hash that makes a requestState tamper-evident.
+    state_key: u64,
 }
 
 impl Server {
@@ -97,6 +99,12 @@ impl Server {
             stateless: None,
             stateless_pending: std::collections::HashMap::new(),
             discovered: false,
+            state_key: {
+                let mut key = [0u8; 8];
+                // Without randomness the key is fixed: states still verify, only predictably.
+                let _ = getrandom::fill(&mut key);
+                u64::from_le_bytes(key)
+            },
         }
     }
 

@@ -5,13 +5,16 @@
 use super::client_requests::{error_message, Purpose};
 use super::tools::{error_result, text_result};
 use super::{Fault, Output, Server};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 impl Server {
     pub(super) fn list_roots(&mut self, call_id: &Value) -> Vec<Output> {
-        if !self.client_declares("roots") && !self.has(Fault::RootsWithoutCapability) {
-            let result = error_result("the client declared no roots capability");
-            return self.respond(call_id, Ok(result));
+        let asks_anyway =
+            self.has(Fault::RootsWithoutCapability) || self.has(Fault::AsksUndeclared);
+        if !self.client_declares("roots") && !asks_anyway {
+            let required = json!({ "roots": {} });
+            let message = "the client declared no roots capability";
+            return self.lacks_capability(call_id, required, message);
         }
         self.ask_client(call_id, "roots/list", None, Purpose::Roots)
     }

@@ -15,9 +15,10 @@ const TIME_TOOL: &str = "get_time";
 
 impl Server {
     pub(super) fn sample(&mut self, call_id: &Value, arguments: &Value) -> Vec<Output> {
-        if !self.client_declares("sampling") {
-            let result = error_result("the client declared no sampling capability");
-            return self.respond(call_id, Ok(result));
+        if !self.client_declares("sampling") && !self.has(Fault::AsksUndeclared) {
+            let required = json!({ "sampling": {} });
+            let message = "the client declared no sampling capability";
+            return self.lacks_capability(call_id, required, message);
         }
         let prompt = (arguments.get("prompt").and_then(Value::as_str)).unwrap_or(DEFAULT_PROMPT);
         let mut params = json!({

@@ -5,6 +5,7 @@
 //! marked with `resultType`, the server's identity and, for lists and reads, caching hints
 //! (BASE-19, BASE-23, CACHE-01).
 
+use super::client_requests::Purpose;
 use super::jsonrpc::RpcError;
 use super::lifecycle::{INSTRUCTIONS, SERVER_NAME};
 use super::{Fault, Output, Server};
@@ -13,7 +14,7 @@ use crate::protocol::stateless::{
     SERVER_INFO,
 };
 use crate::protocol::{codes, Revision, LOG_LEVELS};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// How long a client may cache what the server lists and reads: its lists change only when
 /// toggle_extras is called.
@@ -24,6 +25,12 @@ pub(super) struct Request {
     pub(super) client_capabilities: Value,
     /// The index in `LOG_LEVELS` of the least severe level the request wants logged, if any.
     pub(super) log_level: Option<usize>,
+    /// The client's answers so far (multi round-trip): those its requestState carries back,
+    /// and its inputResponses, by key.
+    answers: Map<String, Value>,
+    /// How many times the call asked the client so far while being served (keys are numbered
+    /// in that order, which is the same on every retry).
+    asked: usize,
 }
 
 /// Whether a request belongs to the stateless era: `server/discover`, or one whose `_meta`
@@ -86,9 +93,22 @@ impl Server {
         }
         let log_level = (meta.and_then(|m| m.get(LOG_LEVEL)).and_then(Value::as_str))
             .and_then(|level| LOG_LEVELS.iter().position(|l| *l == level));
+        let mut answers = match params.get("requestState").map(|state| self.unseal(state)) {
+            None => Map::new(),
+            Some(Ok(answers)) => answers,
+            Some(Err(())) => {
+                let error = RpcError::invalid_params("requestState was not issued by this server");
+                return self.respond(id, Err(error));
+            }
+        };
+        if let Some(Value::Object(responses)) = params.get("inputResponses") {
+            answers.extend(responses.clone());
+        }
         self.stateless = Some(Request {
             client_capabilities: capabilities,
             log_level,
+            answers,
+            asked: 0,
         });
         self.stateless_pending
             .insert(id.to_string(), method.to_string());
@@ -102,6 +122,75 @@ impl Server {
         };
         self.stateless = None;
         outputs
+    }
+
+    /// Asks the client in the call's result (MRTR): the answer the retried call brings, if it
+    /// brings one for this question, lets the call go on; otherwise the call ends, for now, with
+    /// an InputRequiredResult asking for it, and a requestState carrying the answers so far.
+    pub(super) fn ask_in_result(
+        &mut self,
+        call_id: &Value,
+        method: &str,
+        params: Option<Value>,
+        purpose: Purpose,
+    ) -> Vec<Output> {
+        let request = self
+            .stateless
+            .as_mut()
+            .expect("asked while serving a stateless request");
+        request.asked += 1;
+        let area = method.split('/').next().unwrap_or(method);
+        let key = format!("{area}-{}", request.asked);
+        if let Some(answer) = request.answers.get(&key).cloned() {
+            return self.answered(call_id, purpose, Ok(answer));
+        }
+        let mut input = json!({ "method": method });
+        if let Some(params) = params {
+            input["params"] = params;
+        }
+        let state = self.seal(&request_answers(&self.stateless));
+        let result = match self.has(Fault::InputRequiredBare) {
+            true => json!({ "resultType": "input_required" }),
+            false => json!({
+                "resultType": "input_required",
+                "inputRequests": { key: input },
+                "requestState": state,
+            }),
+        };
+        self.respond(call_id, Ok(result))
+    }
+
+    /// The answers as an opaque, tamper-evident requestState: their JSON in base64, a `.`, and
+    /// a keyed hash of it in hex.
+    fn seal(&self, answers: &Map<String, Value>) -> String {
+        use base64::Engine;
+        let payload = base64::engine::general_purpose::STANDARD_NO_PAD
+            .encode(Value::Object(answers.clone()).to_string());
+        format!("{payload}.{:016x}", self.state_mac(&payload))
+    }
+
+    /// The answers a requestState carries, if this server sealed it.
+    fn unseal(&self, state: &Value) -> Result<Map<String, Value>, ()> {
+        use base64::Engine;
+        let (payload, mac) = state.as_str().and_then(|s| s.split_once('.')).ok_or(())?;
+        let trusting = self.has(Fault::AcceptsTamperedState);
+        if u64::from_str_radix(mac, 16) != Ok(self.state_mac(payload)) && !trusting {
+            return Err(());
+        }
+        let json = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(payload)
+            .map_err(drop)?;
+        match serde_json::from_slice(&json) {
+            Ok(Value::Object(answers)) => Ok(answers),
+            _ => Err(()),
+        }
+    }
+
+    fn state_mac(&self, payload: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (self.state_key, payload).hash(&mut hasher);
+        hasher.finish()
     }
 
     /// `server/discover`: the versions, capabilities and instructions.
@@ -142,4 +231,12 @@ impl Server {
         }
         result
     }
+}
+
+/// The answers of the stateless request being served.
+fn request_answers(request: &Option<Request>) -> Map<String, Value> {
+    request
+        .as_ref()
+        .map(|r| r.answers.clone())
+        .unwrap_or_default()
 }

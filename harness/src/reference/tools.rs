@@ -345,12 +345,11 @@ impl Server {
     }
 
     /// Whether the tool is listed now: the extra only while the extras are on; in the stateless
-    /// era, none that asks the client (its requests would need multi round-trip results).
+    /// era, not the task tool nor the URL-mode one.
     fn lists(&self, tool: Tool) -> bool {
-        let asks_client = matches!(
-            tool,
-            Tool::ListRoots | Tool::Approve | Tool::AskUser | Tool::Sample | Tool::ConnectAccount
-        );
+        // Approve is a task tool, and connect_account's URL mode and its completion
+        // notification are gone: neither is the stateless era's.
+        let asks_client = matches!(tool, Tool::Approve | Tool::ConnectAccount);
         (tool != Tool::Extra || self.extras_on) && !(asks_client && self.stateless.is_some())
     }
 

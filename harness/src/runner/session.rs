@@ -18,6 +18,10 @@ const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 const REAP_WAIT: Duration = Duration::from_secs(2);
 /// Pages followed at most when listing tools, resources or prompts.
 const MAX_PAGES: usize = 100;
+/// The requests a 2026-07-28 server may answer with input_required (MRTR-02).
+const MULTI_ROUND: &[&str] = &["tools/call", "prompts/get", "resources/read"];
+/// Retries of one multi round-trip request at most.
+const MAX_ROUNDS: usize = 8;
 
 /// Why the session stopped before the scenario's end.
 struct Stop(String);
@@ -733,8 +737,71 @@ impl<'a> Session<'a> {
         params: Option<Value>,
         id: Option<Value>,
     ) -> Result<Value, Stop> {
-        let id = self.send_request(expect, path, method, params, id).await?;
-        self.await_response(path, method, &id).await
+        let multi_round = self.config.revision.is_stateless() && MULTI_ROUND.contains(&method);
+        if !multi_round {
+            let id = self.send_request(expect, path, method, params, id).await?;
+            return self.await_response(path, method, &id).await;
+        }
+        // A multi round-trip request (2026-07-28): while the server answers input_required, the
+        // harness answers its inputRequests from the scenario's handlers and retries with a new
+        // id, echoing requestState. The step's expectations are about the final response.
+        let mut id = self
+            .send_request(&[], path, method, params.clone(), id)
+            .await?;
+        let mut sent = self.trace.next_seq() - 1;
+        let mut response = self.await_response(path, method, &id).await?;
+        for _ in 0..MAX_ROUNDS {
+            let Some(result) = response
+                .get("result")
+                .filter(|r| r["resultType"] == "input_required")
+            else {
+                break;
+            };
+            let answers = self.input_responses(result);
+            // Input asked for that the scenario cannot give: a retry would be asked again.
+            let asked = (result.get("inputRequests").and_then(Value::as_object))
+                .is_some_and(|requests| !requests.is_empty());
+            if asked && answers.as_object().is_some_and(|a| a.is_empty()) {
+                break;
+            }
+            let mut retry = params.clone().unwrap_or_else(|| json!({}));
+            retry["inputResponses"] = answers;
+            if let Some(state) = result.get("requestState") {
+                retry["requestState"] = state.clone();
+            }
+            id = self
+                .send_request(&[], path, method, Some(retry), None)
+                .await?;
+            sent = self.trace.next_seq() - 1;
+            response = self.await_response(path, method, &id).await?;
+        }
+        for spec in expect {
+            let target = Target::Response {
+                id: id.clone(),
+                sent,
+            };
+            self.expect(spec, path, target);
+        }
+        Ok(response)
+    }
+
+    /// The answers to an InputRequiredResult's inputRequests, by key, from the scenario's
+    /// handlers (a request without a handler, or whose handler is an `$error`, goes unanswered:
+    /// multi round-trip answers carry no errors).
+    fn input_responses(&self, result: &Value) -> Value {
+        let mut answers = serde_json::Map::new();
+        let requests = result.get("inputRequests").and_then(Value::as_object);
+        for (key, request) in requests.into_iter().flatten() {
+            let method = request
+                .get("method")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let handler = (self.scenario.handlers.iter()).find(|(m, _)| m == method);
+            if let Some((_, answer)) = handler.filter(|(_, a)| a.get("$error").is_none()) {
+                answers.insert(key.clone(), answer.clone());
+            }
+        }
+        Value::Object(answers)
     }
 
     /// Sends a request and records the step's expectations about its response; returns its id.

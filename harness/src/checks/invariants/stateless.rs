@@ -1,10 +1,15 @@
-//! The stateless era's marks on results (2026-07-28): judged on every request that said, in
+//! The stateless era's rules on results (2026-07-28): judged on every request that said, in
 //! its `_meta`, that it speaks that revision, whatever the rest of the session was. Its
 //! result carries `resultType` (BASE-19) and the server's identity (BASE-23), and a complete
-//! list, read or discover result carries caching hints (CACHE-01..03).
+//! list, read or discover result carries caching hints (CACHE-01..03). Multi round-trip
+//! requests (MRTR): the server sends no requests of its own, and asks in an
+//! InputRequiredResult, only where allowed, only for elicitation, sampling or roots, and only
+//! what the request declared.
 
 use super::{Finding, Msg, Rule, View};
-use crate::protocol::stateless::{CACHEABLE_METHODS, PROTOCOL_VERSION, SERVER_INFO};
+use crate::protocol::stateless::{
+    CACHEABLE_METHODS, CLIENT_CAPABILITIES, PROTOCOL_VERSION, SERVER_INFO,
+};
 use crate::protocol::Revision;
 use serde_json::Value;
 
@@ -12,10 +17,123 @@ pub(super) const RULES: &[(&str, Rule)] = &[
     ("base/result-type", result_type),
     ("base/result-server-info", result_server_info),
     ("cache/hints", cache_hints),
+    ("mrtr/no-server-requests", no_server_requests),
+    ("mrtr/input-required-result", input_required_result),
+    ("mrtr/declared-capabilities", declared_capabilities),
+];
+
+/// The requests a server may answer with input_required (MRTR-02).
+const MULTI_ROUND: &[&str] = &["tools/call", "prompts/get", "resources/read"];
+/// What an inputRequests entry may ask, and the client capability each needs (MRTR-04/05).
+const INPUT_KINDS: &[(&str, &str)] = &[
+    ("elicitation/create", "elicitation"),
+    ("sampling/createMessage", "sampling"),
+    ("roots/list", "roots"),
 ];
 
 /// The result types a server may send without an extension.
 const RESULT_TYPES: &[&str] = &["complete", "input_required"];
+
+/// Each stateless request (its message and method) with the result it got.
+fn stateless_exchanges<'v, 'a>(
+    v: &'v View<'a>,
+) -> impl Iterator<Item = (&'v Msg<'a>, &'a str, &'v Msg<'a>, &'a Value)> + 'v {
+    v.client_requests().filter_map(move |(m, id, method)| {
+        let pointer = format!("/params/_meta/{}", PROTOCOL_VERSION.replace('/', "~1"));
+        let version = m.value.pointer(&pointer)?.as_str()?;
+        let stateless = version.parse::<Revision>().ok()?.is_stateless();
+        let response = v.response_to(id).filter(|_| stateless)?;
+        Some((m, method, response, response.value.get("result")?))
+    })
+}
+
+/// A session in which the client spoke 2026-07-28 gets no request from the server: what it
+/// needs of the client it asks in an InputRequiredResult (MRTR-01).
+fn no_server_requests(v: &View) -> Finding {
+    let mut f = Finding::new();
+    if stateless_exchanges(v).next().is_none() {
+        return f;
+    }
+    let first = v.server_requests().next();
+    let last = v.received.last().map_or(0, |m| m.seq);
+    f.judge(
+        first.map_or(last, |(m, _, _)| m.seq),
+        first.is_none(),
+        || "no JSON-RPC request from the server: input asked for in an InputRequiredResult".into(),
+        || match first {
+            Some((_, id, method)) => format!("a {method} request with id {id}"),
+            None => String::new(),
+        },
+    );
+    f
+}
+
+/// An InputRequiredResult answers tools/call, prompts/get or resources/read only, carries
+/// inputRequests or requestState, and asks only for elicitation, sampling or roots.
+fn input_required_result(v: &View) -> Finding {
+    let mut f = Finding::new();
+    for (_, method, response, result) in stateless_exchanges(v) {
+        if result.get("resultType").and_then(Value::as_str) != Some("input_required") {
+            continue;
+        }
+        let requests = result.get("inputRequests");
+        let problem = if !MULTI_ROUND.contains(&method) {
+            Some(format!("input_required in answer to {method}"))
+        } else if requests.is_none() && result.get("requestState").is_none() {
+            Some("neither inputRequests nor requestState".to_string())
+        } else {
+            let entries = requests.and_then(Value::as_object);
+            match (requests, entries) {
+                (Some(other), None) => Some(format!("inputRequests {other}, not an object")),
+                (_, entries) => (entries.into_iter().flatten()).find_map(|(key, request)| {
+                    let kind = request.get("method").and_then(Value::as_str);
+                    let known = kind.is_some_and(|k| INPUT_KINDS.iter().any(|(m, _)| *m == k));
+                    (!known).then(|| format!("inputRequests[{key:?}] = {request}"))
+                }),
+            }
+        };
+        f.judge(
+            response.seq,
+            problem.is_none(),
+            || {
+                "input_required only on tools/call, prompts/get or resources/read, with \
+                 inputRequests (elicitation, sampling or roots requests) or requestState"
+                    .into()
+            },
+            || problem.clone().unwrap_or_default(),
+        );
+    }
+    f
+}
+
+/// An InputRequiredResult asks only for what the request's clientCapabilities declared.
+fn declared_capabilities(v: &View) -> Finding {
+    let mut f = Finding::new();
+    let pointer = format!("/params/_meta/{}", CLIENT_CAPABILITIES.replace('/', "~1"));
+    for (request, _, response, result) in stateless_exchanges(v) {
+        let Some(requests) = result.get("inputRequests").and_then(Value::as_object) else {
+            continue;
+        };
+        let declared = request.value.pointer(&pointer);
+        for (key, input) in requests {
+            let kind = input
+                .get("method")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let Some((_, capability)) = INPUT_KINDS.iter().find(|(m, _)| *m == kind) else {
+                continue;
+            };
+            let ok = declared.and_then(|d| d.get(capability)).is_some();
+            f.judge(
+                response.seq,
+                ok,
+                || format!("inputRequests only of kinds the request declared ({capability} for {kind})"),
+                || format!("inputRequests[{key:?}] asks {kind}; the request declared {}", declared.map_or("nothing".into(), Value::to_string)),
+            );
+        }
+    }
+    f
+}
 
 /// Each stateless request's method and the result it got.
 fn stateless_results<'v, 'a>(
