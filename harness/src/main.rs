@@ -154,9 +154,11 @@ struct RunArgs {
 /// How the harness talks to the server, for `run` and `fuzz` alike.
 #[derive(clap::Args, Clone)]
 struct SessionArgs {
-    /// The protocol revision to request in initialize.
-    #[arg(long, default_value = Revision::LATEST.as_str(), value_parser = parse_revision)]
-    revision: Revision,
+    /// The protocol revision to speak: one to ask for in initialize, 2026-07-28 (stateless:
+    /// server/discover, then the era's _meta on every request), or `auto`: 2026-07-28 when
+    /// the server's server/discover lists it, else the latest handshake-era revision.
+    #[arg(long, default_value = Revision::LATEST.as_str(), value_parser = parse_revision_choice)]
+    revision: RevisionChoice,
     /// How long to wait for any one response, in milliseconds.
     #[arg(long, default_value_t = 5000)]
     timeout_ms: u64,
@@ -268,8 +270,34 @@ enum ColorChoice {
     Never,
 }
 
-fn parse_revision(s: &str) -> Result<Revision, String> {
-    s.parse()
+/// `--revision`: one revision, or `auto`.
+#[derive(Clone, Copy)]
+enum RevisionChoice {
+    Auto,
+    Fixed(Revision),
+}
+
+fn parse_revision_choice(s: &str) -> Result<RevisionChoice, String> {
+    match s {
+        "auto" => Ok(RevisionChoice::Auto),
+        s => s.parse().map(RevisionChoice::Fixed),
+    }
+}
+
+/// The revision `--revision` names, asking the server when it says `auto`.
+async fn revision(choice: RevisionChoice, target: &Target, timeout: Duration) -> Revision {
+    match choice {
+        RevisionChoice::Fixed(revision) => revision,
+        RevisionChoice::Auto => {
+            let config = RunConfig {
+                timeout,
+                ..RunConfig::default()
+            };
+            let (revision, why) = zcpspec::runner::detect_revision(target, &config).await;
+            println!("revision: {revision} ({why})");
+            revision
+        }
+    }
 }
 
 fn parse_revisions(s: &str) -> Result<RevisionRange, String> {
@@ -394,6 +422,12 @@ async fn run(mut args: RunArgs) -> i32 {
         ColorChoice::Never => false,
         ColorChoice::Auto => std::io::stdout().is_terminal(),
     };
+    let timeout = Duration::from_millis(args.session.timeout_ms);
+    // With a targets file, each target's revision is settled with the target.
+    let run_revision = match (&args.targets, args.session.revision) {
+        (Some(_), RevisionChoice::Auto) => Revision::LATEST,
+        (_, choice) => revision(choice, &target, timeout).await,
+    };
     let opts = SuiteOptions {
         name: None,
         scenarios: args.scenarios.unwrap_or_else(default_scenarios),
@@ -401,7 +435,7 @@ async fn run(mut args: RunArgs) -> i32 {
         strict: args.strict,
         target,
         config: RunConfig {
-            revision: args.session.revision,
+            revision: run_revision,
             timeout: Duration::from_millis(args.session.timeout_ms),
             max_frame: args.session.max_frame_bytes,
             jobs: args.jobs,
@@ -422,13 +456,16 @@ async fn run(mut args: RunArgs) -> i32 {
     let outcome = match &args.targets {
         Some(file) => {
             let timeout = Duration::from_millis(args.session.timeout_ms);
-            let targets = match targets::load(file, args.session.max_frame_bytes, timeout) {
+            let mut targets = match targets::load(file, args.session.max_frame_bytes, timeout) {
                 Ok(targets) => targets,
                 Err(message) => {
                     eprintln!("zcpspec: {message}");
                     return exit::USAGE;
                 }
             };
+            for t in targets.iter_mut().filter(|t| t.revision.is_none()) {
+                t.revision = Some(revision(args.session.revision, &t.target, timeout).await);
+            }
             let description = format!("{} ({} targets)", file.display(), targets.len());
             suite::run_targets(opts, targets, description, &mut stdout).await
         }
@@ -466,14 +503,15 @@ async fn fuzz(args: FuzzArgs) -> i32 {
             return exit::USAGE;
         }
     };
+    let timeout = Duration::from_millis(args.session.timeout_ms);
     let campaign = fuzz::Campaign {
-        target,
+        target: target.clone(),
         seed: args.seed,
         budget,
         out: args.out,
         jobs: args.jobs,
-        revision: args.session.revision,
-        timeout: Duration::from_millis(args.session.timeout_ms),
+        revision: revision(args.session.revision, &target, timeout).await,
+        timeout,
         max_frame: args.session.max_frame_bytes,
         save_frames: args.save_frames,
     };

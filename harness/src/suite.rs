@@ -196,7 +196,7 @@ pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome
 /// Runs the suite against each target of a targets file in turn, into one report with a
 /// section per target: each target's report files go to `<report dir>/<name>/`, the whole
 /// run's to the report dir. `base` holds what the targets share; each target brings its own
-/// server, profile, baseline and timeout. Every baseline is read before any target runs. The
+/// server, profile, baseline, timeout and revision. Every baseline is read before any target runs. The
 /// exit code is the highest of the targets' (3 unreachable, 2 nothing judged, 1 failed).
 pub async fn run_targets(
     base: SuiteOptions,
@@ -219,6 +219,7 @@ pub async fn run_targets(
         let mut config = base.config.clone();
         config.profile = t.profile;
         config.timeout = t.timeout.unwrap_or(config.timeout);
+        config.revision = t.revision.unwrap_or(config.revision);
         let opts = SuiteOptions {
             name: Some(t.name.clone()),
             target: t.target,

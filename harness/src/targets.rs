@@ -13,11 +13,13 @@
 //!   headers: { X-Tenant: ci }
 //!   bearer_env: SERVER_TOKEN            # the token is read from this variable
 //!   timeout_ms: 15000
+//!   revision: 2026-07-28                # by default the run's (--revision)
 //! - name: reference
 //!   embedded: true                      # zcpspec's reference server
 //!   fault: no-initialized-wait          # optionally broken
 //! ```
 
+use crate::protocol::Revision;
 use crate::reference::Fault;
 use crate::runner::profile::{self, Profile};
 use crate::runner::Target;
@@ -45,6 +47,7 @@ struct RawTarget {
     profile: Option<PathBuf>,
     baseline: Option<PathBuf>,
     timeout_ms: Option<u64>,
+    revision: Option<String>,
 }
 
 /// A target of a targets file, ready to run.
@@ -57,6 +60,8 @@ pub struct NamedTarget {
     pub baseline: Option<PathBuf>,
     /// How long to wait for any one response, when not the run's.
     pub timeout: Option<Duration>,
+    /// The revision to speak, when not the run's.
+    pub revision: Option<Revision>,
 }
 
 /// Reads a targets file. `max_frame` and `timeout` are the run's, for network targets that
@@ -164,7 +169,12 @@ fn named(
         Some(file) => profile::load(&folder.join(file)).map_err(|e| e.to_string())?,
         None => Profile::default(),
     };
+    let revision = match raw.revision.as_deref() {
+        Some(text) => Some(text.parse::<Revision>()?),
+        None => None,
+    };
     Ok(NamedTarget {
+        revision,
         name: raw.name,
         target,
         profile,

@@ -118,3 +118,34 @@ fn a_null_id_error_answers_a_request_with_an_unusable_id_not_a_notification() {
     let usable = json!({"jsonrpc": "2.0", "id": 7, "method": "tasks/list"});
     assert_eq!(judged(usable), Some(Verdict::Fail));
 }
+
+/// A request with the wrong jsonrpc version is not well formed: a server may answer it with an
+/// id-less error, which answers no notification sent in the same session. A second id-less
+/// error, with nothing unreadable left to answer, does.
+#[test]
+fn an_id_less_error_may_answer_a_request_with_the_wrong_jsonrpc_version() {
+    let judged = |errors: usize| {
+        let mut t = Trace::new();
+        let sent = [
+            json!({"jsonrpc": "2.0", "method": "notifications/zcpspec-unknown"}),
+            json!({"jsonrpc": "1.0", "id": 8, "method": "ping"}),
+        ];
+        for frame in sent {
+            t.record(EventKind::Sent {
+                step: "0".into(),
+                frame: Frame::from_value(frame),
+            });
+        }
+        for _ in 0..errors {
+            let error =
+                json!({"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid Request"}});
+            t.record_received(Frame::from_value(error));
+        }
+        verdict(
+            &invariants::evaluate(t.events()),
+            "base/no-response-to-notification",
+        )
+    };
+    assert_eq!(judged(1), Some(Verdict::Pass));
+    assert_eq!(judged(2), Some(Verdict::Fail));
+}

@@ -118,3 +118,31 @@ fn the_reference_server_passes_both_eras_over_streamable_http() {
         }
     }
 }
+
+#[test]
+fn revision_auto_speaks_2026_07_28_only_to_a_server_that_lists_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (fault, expected) in [
+        (
+            None,
+            "revision: 2026-07-28 (server/discover lists 2026-07-28)",
+        ),
+        (
+            Some("discover-no-versions"),
+            "revision: 2025-11-25 (server/discover does not list 2026-07-28)",
+        ),
+    ] {
+        let mut command = Command::new(BIN);
+        command
+            .args(["run", "--color", "never", "--revision", "auto"])
+            .args(["--filter", "lifecycle/ping", "--report-dir"])
+            .arg(dir.path())
+            .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."));
+        if let Some(fault) = fault {
+            command.args(["--fault", fault]);
+        }
+        let out = command.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(stdout.lines().next(), Some(expected), "{stdout}");
+    }
+}

@@ -333,3 +333,89 @@ fn parity_holds_across_every_surface_of_the_reference_server() {
     assert!(parity.iter().filter(|c| c["verdict"] == "pass").count() >= 100);
     assert!(parity.iter().all(|c| c["verdict"] != "fail"));
 }
+
+/// A server that answers a POST it cannot parse with a plain-text 415 (as rmcp's does) sent
+/// no JSON-RPC message: the answer is recorded as an HTTP error, not judged as a message
+/// (`base/only-messages`); what is missing (the -32700) is `base/parse-error`'s to fail.
+#[tokio::test]
+async fn a_plain_text_error_answer_is_no_message() {
+    use axum::body::Body;
+    use axum::http::Response;
+    use axum::routing::post;
+
+    async fn on_post(body: String) -> Response<Body> {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(&body) else {
+            return Response::builder()
+                .status(415)
+                .header("content-type", "text/plain")
+                .body(Body::from("Unsupported Media Type: expected JSON"))
+                .unwrap();
+        };
+        let Some(id) = msg.get("id").cloned() else {
+            return Response::builder().status(202).body(Body::empty()).unwrap();
+        };
+        let result = match msg["method"] == "initialize" {
+            true => serde_json::json!({"protocolVersion": "2025-11-25", "capabilities": {},
+                "serverInfo": {"name": "plain", "version": "1"}}),
+            false => serde_json::json!({}),
+        };
+        let response = serde_json::json!({"jsonrpc": "2.0", "id": id, "result": result});
+        Response::builder()
+            .header("content-type", "application/json")
+            .header("mcp-session-id", "plain-session")
+            .body(Body::from(response.to_string()))
+            .unwrap()
+    }
+
+    let app = axum::Router::new().route("/mcp", post(on_post));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let scenarios = tempfile::tempdir().unwrap();
+    std::fs::write(
+        scenarios.path().join("parse.yaml"),
+        "id: t/parse\ntitle: t\nclient: { get_stream: false }\nsteps:\n  - initialize: {}\n  - raw: '{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"'\n    expect:\n      - check: base/parse-error\n        match: { error: { code: -32700 } }\n",
+    )
+    .unwrap();
+    let timeout = std::time::Duration::from_millis(500);
+    let opts = zcpspec::suite::SuiteOptions {
+        name: None,
+        scenarios: scenarios.path().to_path_buf(),
+        filter: Vec::new(),
+        strict: true,
+        target: zcpspec::runner::Target::Url {
+            url: format!("http://{addr}/mcp"),
+            kind: zcpspec::transport::Kind::StreamableHttp,
+            options: zcpspec::transport::NetOptions {
+                timeout,
+                ..Default::default()
+            },
+        },
+        config: zcpspec::runner::RunConfig {
+            timeout,
+            ..Default::default()
+        },
+        report_dir: None,
+        color: false,
+        golden: None,
+        parity: Vec::new(),
+        baseline: None,
+        write_baseline: None,
+        partition: None,
+    };
+    let outcome = zcpspec::suite::run(opts, &mut Vec::new()).await.unwrap();
+    server.abort();
+    let verdict = |id: &str| {
+        (outcome.report.checks.iter())
+            .find(|c| c.id == id)
+            .map(|c| c.verdict)
+    };
+    assert_eq!(
+        verdict("base/only-messages"),
+        Some(zcpspec::checks::Verdict::Pass)
+    );
+    assert_ne!(
+        verdict("base/parse-error"),
+        Some(zcpspec::checks::Verdict::Pass)
+    );
+}

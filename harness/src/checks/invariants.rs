@@ -13,7 +13,7 @@ mod stateless;
 mod tasks;
 
 use super::{find, CheckResult, Verdict};
-use crate::protocol::frame::same_id;
+use crate::protocol::frame::{answerable_id, same_id};
 use crate::protocol::stateless::{CLIENT_CAPABILITIES, PROTOCOL_VERSION};
 use crate::protocol::{shapes, Frame, MessageKind, Revision};
 use crate::scenario::matcher::{compact, describe};
@@ -107,9 +107,12 @@ impl<'a> View<'a> {
             match &e.kind {
                 EventKind::Sent { frame, .. } => match &frame.json {
                     Some(v) => {
+                        // Not a well-formed message (a wrong jsonrpc version, say): a
+                        // server may answer it without an id.
                         let unreadable = match MessageKind::of(v) {
                             MessageKind::Batch(_) | MessageKind::Invalid => true,
-                            MessageKind::Request { id, .. } => !(id.is_string() || id.is_number()),
+                            MessageKind::Request { .. } => answerable_id(v).is_none(),
+                            MessageKind::Notification { .. } => v["jsonrpc"] != "2.0",
                             _ => false,
                         };
                         if unreadable {

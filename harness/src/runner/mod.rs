@@ -5,9 +5,10 @@ pub mod profile;
 pub mod roles;
 mod session;
 
+use crate::protocol::revision::RevisionRange;
 use crate::protocol::Revision;
 use crate::reference::Fault;
-use crate::scenario::Scenario;
+use crate::scenario::{Action, Scenario, Step};
 use crate::trace::Trace;
 use crate::transport::{self, Connection};
 use profile::Profile;
@@ -126,6 +127,55 @@ pub struct ScenarioRun {
     pub error: Option<String>,
     /// False when the scenario turned out not to apply (revision, capability, role, transport).
     pub applicable: bool,
+}
+
+/// Which era a server speaks, found out as a 2026-07-28 client would (STDIO-08): a session
+/// that starts with `server/discover`. The stateless revision when the server lists it, else
+/// the latest handshake-era one; and why.
+pub async fn detect_revision(target: &Target, config: &RunConfig) -> (Revision, String) {
+    let probe = Scenario {
+        id: "zcpspec/detect-revision".into(),
+        title: "Which protocol era the server speaks".into(),
+        file: Default::default(),
+        revisions: RevisionRange::all(),
+        requires_capabilities: Vec::new(),
+        requires_role: None,
+        requires_transports: Vec::new(),
+        client_capabilities: serde_json::json!({}),
+        get_stream: false,
+        golden_redact: Vec::new(),
+        parity: true,
+        tags: Vec::new(),
+        handlers: Vec::new(),
+        steps: vec![Step {
+            action: Action::Initialize {
+                protocol_version: None,
+                initialized: false,
+            },
+            expect: Vec::new(),
+            capture: Vec::new(),
+            when: None,
+        }],
+    };
+    let config = RunConfig {
+        revision: Revision::STATELESS,
+        ..config.clone()
+    };
+    let run = run_scenario(&probe, target, &config).await;
+    match (run.revision, run.error) {
+        (Some(revision), _) => match revision.parse() {
+            Ok(revision) => (revision, format!("server/discover lists {revision}")),
+            Err(_) => (
+                Revision::LATEST,
+                format!("server/discover lists {revision}"),
+            ),
+        },
+        (None, Some(error)) => (Revision::LATEST, error),
+        (None, None) => (
+            Revision::LATEST,
+            format!("server/discover does not list {}", Revision::STATELESS),
+        ),
+    }
 }
 
 /// Runs one scenario in a fresh session.

@@ -510,11 +510,13 @@ async fn answer(
         return;
     }
     let no_reply_due = matches!(carries.as_deref(), Some("notification" | "response"));
-    let refused = !response.status().is_success() && carries.is_some();
+    let failed = !response.status().is_success();
+    let refused = failed && carries.is_some();
     let deadline = tokio::time::Instant::now() + endpoint.opts.timeout * 4;
     match read_body(response, endpoint.opts.max_frame, deadline).await {
         Ok(body) if body.iter().all(u8::is_ascii_whitespace) => {}
-        Ok(body) if no_reply_due || (refused && !has_id(&body)) => {
+        // An error status's body that is not JSON (a plain-text 415, say) is no message.
+        Ok(body) if no_reply_due || (refused && !has_id(&body)) || (failed && !is_json(&body)) => {
             let body = String::from_utf8_lossy(&body)
                 .chars()
                 .take(500)
@@ -551,6 +553,10 @@ async fn answer(
             .await
         }
     }
+}
+
+fn is_json(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
 }
 
 /// Whether a body is a JSON-RPC message with a non-null id.
