@@ -58,6 +58,7 @@ target_pattern() {
     zcp-*) echo "$INTEROP_DIR/zcp_server.py" ;;
     mcp-python-*) echo "$INTEROP_DIR/mcp_server.py" ;;
     everything-*) echo "$EVERYTHING_JS" ;;
+    rmcp-*) echo "$RMCP_SERVER" ;;
   esac
 }
 

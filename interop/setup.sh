@@ -6,8 +6,11 @@
 # Everything goes under $INTEROP_HOME (default: this folder), which .gitignore covers:
 #   $INTEROP_HOME/.venv   a Python virtual environment with the pinned PyPI packages
 #   $INTEROP_HOME/node    an npm prefix with the pinned npm package
-# Idempotent: a part whose pinned versions are already installed is skipped. Quiet: prints one
-# line per part. Bounded: every install is wrapped in `timeout`.
+# and builds interop/rmcp-server (a workspace member on the pinned crates.io `rmcp`) into
+# cargo's target directory.
+# Idempotent: a part whose pinned versions are already installed is skipped, and cargo does
+# nothing when the server is built. Quiet: prints one line per part. Bounded: every install
+# and build is wrapped in `timeout`.
 set -euo pipefail
 
 INTEROP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,6 +26,7 @@ PY_PACKAGES=(
 NPM_PACKAGE="@modelcontextprotocol/server-everything"
 NPM_VERSION="2026.8.31"
 INSTALL_TIMEOUT="${INTEROP_INSTALL_TIMEOUT:-600}"
+REPO_ROOT="$(cd "$INTEROP_DIR/.." && pwd)"
 
 VENV="$INTEROP_HOME/.venv"
 PY="$VENV/bin/python"
@@ -77,5 +81,21 @@ setup_npm() {
   echo "setup: installed $NPM_PACKAGE@$NPM_VERSION into $NODE_PREFIX"
 }
 
+# The rmcp server is built through its integration test with the whole workspace selected:
+# cargo then resolves dependency features as a workspace `cargo test` does and finds them
+# built (CI runs `cargo test` first). `cargo build -p zcpspec-interop-rmcp` would resolve
+# features for this one package and compile most of its dependencies again.
+setup_rmcp() {
+  local out
+  if ! out="$(cd "$REPO_ROOT" && timeout "$INSTALL_TIMEOUT" \
+    cargo test --quiet --no-run --workspace --test rmcp_server 2>&1)"; then
+    printf '%s\n' "$out" >&2
+    echo "setup: building interop/rmcp-server failed" >&2
+    exit 1
+  fi
+  echo "setup: interop/rmcp-server built (cargo, rmcp pinned in interop/rmcp-server/Cargo.toml)"
+}
+
 setup_python
 setup_npm
+setup_rmcp

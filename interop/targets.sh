@@ -25,6 +25,8 @@
 #   everything-stdio   @modelcontextprotocol/server-everything, stdio
 #   everything-http    server-everything, streamable HTTP        /mcp
 #   everything-sse     server-everything, legacy HTTP+SSE        GET /sse, POST /message?sessionId=
+#   rmcp-stdio         rmcp (Rust MCP SDK), interop/rmcp-server, stdio
+#   rmcp-http          rmcp, streamable HTTP                     /mcp
 # (ZCP's GET /sse is the same stream as GET /mcp, not the legacy HTTP+SSE transport: it sends
 # no `endpoint` event and has no POST endpoint of its own, so there is no zcp-sse target.)
 
@@ -32,6 +34,11 @@ INTEROP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 INTEROP_HOME="${INTEROP_HOME:-$INTEROP_DIR}"
 INTEROP_PY="$INTEROP_HOME/.venv/bin/python"
 EVERYTHING_JS="$INTEROP_HOME/node/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+# The rmcp server, a workspace member that setup.sh builds into cargo's target directory
+# ($CARGO_TARGET_DIR, relative to the repository root as cargo takes it there, else target/).
+RMCP_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+[[ "$RMCP_TARGET_DIR" == /* ]] || RMCP_TARGET_DIR="$(cd "$INTEROP_DIR/.." && pwd)/$RMCP_TARGET_DIR"
+RMCP_SERVER="$RMCP_TARGET_DIR/debug/rmcp-server"
 # Seconds a network server gets to accept connections.
 INTEROP_READY_SECONDS="${INTEROP_READY_SECONDS:-30}"
 
@@ -39,6 +46,7 @@ ALL_TARGETS=(
   zcp-stdio zcp-mcp zcp-ws zcp-zcp
   mcp-python-stdio mcp-python-http mcp-python-sse
   everything-stdio everything-http everything-sse
+  rmcp-stdio rmcp-http
 )
 
 # server-everything runs with a scrubbed environment: its get-env tool returns the whole
@@ -55,6 +63,7 @@ target_profile() {
     zcp-*) echo "$INTEROP_DIR/profiles/zcp.yaml" ;;
     mcp-python-*) echo "$INTEROP_DIR/profiles/mcp-python.yaml" ;;
     everything-*) echo "$INTEROP_DIR/profiles/everything.yaml" ;;
+    rmcp-*) echo "$INTEROP_DIR/profiles/rmcp.yaml" ;;
   esac
 }
 
@@ -122,6 +131,7 @@ target_start() {
     zcp-stdio) TARGET_ARGS=(-- "$INTEROP_PY" "$INTEROP_DIR/zcp_server.py" stdio) ;;
     mcp-python-stdio) TARGET_ARGS=(-- "$INTEROP_PY" "$INTEROP_DIR/mcp_server.py" stdio) ;;
     everything-stdio) TARGET_ARGS=(-- "${EVERYTHING_ENV[@]}" node "$EVERYTHING_JS" stdio) ;;
+    rmcp-stdio) TARGET_ARGS=(-- "$RMCP_SERVER" stdio) ;;
     zcp-mcp | zcp-ws | zcp-zcp)
       "$INTEROP_PY" "$INTEROP_DIR/zcp_server.py" http "$port" >"$log" 2>&1 &
       TARGET_PID=$!
@@ -140,6 +150,11 @@ target_start() {
       "$INTEROP_PY" "$INTEROP_DIR/mcp_server.py" sse "$port" >"$log" 2>&1 &
       TARGET_PID=$!
       TARGET_ARGS=(--url "http://127.0.0.1:$port/sse" --transport sse)
+      ;;
+    rmcp-http)
+      "$RMCP_SERVER" http "$port" >"$log" 2>&1 &
+      TARGET_PID=$!
+      TARGET_ARGS=(--url "http://127.0.0.1:$port/mcp")
       ;;
     everything-http | everything-sse)
       # The server reads its port from $PORT and calls listen(PORT) with no host (every
