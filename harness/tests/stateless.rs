@@ -5,9 +5,11 @@
 
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
+
+mod common;
+use common::Server;
 
 const BIN: &str = env!("CARGO_BIN_EXE_zcpspec");
 
@@ -89,16 +91,8 @@ fn each_era_skips_the_other_eras_scenarios_before_sending_anything() {
 #[test]
 fn the_reference_server_passes_both_eras_over_streamable_http() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Command::new(BIN)
-        .args(["serve", "--transport", "http"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = format!("{}/mcp", line.trim().strip_prefix("listening on ").unwrap());
+    let server = Server::start();
+    let url = format!("{}/mcp", server.base);
     let runs = [
         ("stateless", vec!["--revision", "2026-07-28", "--url", &url]),
         ("handshake", vec!["--url", &url]),
@@ -106,8 +100,7 @@ fn the_reference_server_passes_both_eras_over_streamable_http() {
     let outcomes: Vec<_> = (runs.iter())
         .map(|(name, args)| (name, run(args, &dir.path().join(name))))
         .collect();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     for (name, (code, report)) in outcomes {
         assert_eq!(code, Some(0), "{name}: {}", report["summary"]);
         if *name == "stateless" {

@@ -4,9 +4,11 @@
 //! a malformed targets file is a usage error naming file, line and column, before any target
 //! runs.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+
+mod common;
+use common::Server;
 
 const BIN: &str = env!("CARGO_BIN_EXE_zcpspec");
 /// Breaks `base/jsonrpc-version` in every scenario.
@@ -44,52 +46,16 @@ fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// `zcpspec serve --transport http` on a free port of 127.0.0.1, killed and reaped on drop.
-struct HttpServer {
-    child: Child,
-    url: String,
-}
-
-impl HttpServer {
-    fn start() -> HttpServer {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--transport", "http"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap()
-            .to_string();
-        HttpServer {
-            child,
-            url: format!("{base}/mcp"),
-        }
-    }
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn one_run_reports_every_target_in_its_own_section() {
     let dir = tempfile::tempdir().unwrap();
-    let http = HttpServer::start();
+    let http = Server::start();
     let targets = format!(
         "- name: reference\n  embedded: true\n\
          - name: broken\n  embedded: true\n  fault: {FAULT}\n\
          - name: stdio\n  command: [{BIN}, serve]\n\
-         - name: http\n  url: {}\n  headers: {{ X-Zcpspec-Test: targets }}\n",
-        http.url
+         - name: http\n  url: {}/mcp\n  headers: {{ X-Zcpspec-Test: targets }}\n",
+        http.base
     );
     let (code, text, reports) = run(&targets, &[], dir.path());
     assert_eq!(code, Some(1), "the broken target fails the run:\n{text}");

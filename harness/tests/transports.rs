@@ -2,9 +2,8 @@
 //! `zcpspec serve --transport http` (compared with the committed goldens too), secrets kept out of every file a run writes, and the GET
 //! stream for server-initiated messages.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_zcpspec");
 
@@ -12,38 +11,8 @@ fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `zcpspec serve --transport http --port 0`, killed and reaped when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start() -> Server {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--transport", "http", "--port", "0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("zcpspec serve starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("the address line");
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .expect("listening on …")
-            .to_string();
-        Server { child, base }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+mod common;
+use common::Server;
 
 fn run(args: &[&str], report_dir: &Path) -> (Option<i32>, String) {
     let out = Command::new(BIN)
@@ -261,31 +230,7 @@ async fn a_post_stream_closed_before_its_response_is_resumed_with_last_event_id(
         "id: t/ping\ntitle: ping over a polling server\nclient: { get_stream: false }\nsteps:\n  - initialize: {}\n  - request: { method: ping }\n    expect:\n      - check: lifecycle/ping\n        match: { result: { $exact: {} } }\n",
     )
     .unwrap();
-    let opts = zcpspec::suite::SuiteOptions {
-        name: None,
-        scenarios: scenarios.path().to_path_buf(),
-        filter: Vec::new(),
-        strict: true,
-        target: zcpspec::runner::Target::Url {
-            url: format!("http://{addr}/mcp"),
-            kind: zcpspec::transport::Kind::StreamableHttp,
-            options: zcpspec::transport::NetOptions {
-                timeout: std::time::Duration::from_secs(2),
-                ..Default::default()
-            },
-        },
-        config: zcpspec::runner::RunConfig {
-            timeout: std::time::Duration::from_secs(2),
-            ..Default::default()
-        },
-        report_dir: None,
-        color: false,
-        golden: None,
-        parity: Vec::new(),
-        baseline: None,
-        write_baseline: None,
-        partition: None,
-    };
+    let opts = streamable_http_suite(scenarios.path(), addr, std::time::Duration::from_secs(2));
     let outcome = zcpspec::suite::run(opts, &mut Vec::new()).await.unwrap();
     server.abort();
     let ping = outcome
@@ -377,10 +322,38 @@ async fn a_plain_text_error_answer_is_no_message() {
         "id: t/parse\ntitle: t\nclient: { get_stream: false }\nsteps:\n  - initialize: {}\n  - raw: '{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"'\n    expect:\n      - check: base/parse-error\n        match: { error: { code: -32700 } }\n",
     )
     .unwrap();
-    let timeout = std::time::Duration::from_millis(500);
-    let opts = zcpspec::suite::SuiteOptions {
+    let opts = streamable_http_suite(
+        scenarios.path(),
+        addr,
+        std::time::Duration::from_millis(500),
+    );
+    let outcome = zcpspec::suite::run(opts, &mut Vec::new()).await.unwrap();
+    server.abort();
+    let verdict = |id: &str| {
+        (outcome.report.checks.iter())
+            .find(|c| c.id == id)
+            .map(|c| c.verdict)
+    };
+    assert_eq!(
+        verdict("base/only-messages"),
+        Some(zcpspec::checks::Verdict::Pass)
+    );
+    assert_ne!(
+        verdict("base/parse-error"),
+        Some(zcpspec::checks::Verdict::Pass)
+    );
+}
+
+/// A strict run, writing no files, of the scenarios in `scenarios` against the streamable HTTP
+/// server at `addr` (path `/mcp`), waiting `timeout` for any one answer.
+fn streamable_http_suite(
+    scenarios: &Path,
+    addr: std::net::SocketAddr,
+    timeout: std::time::Duration,
+) -> zcpspec::suite::SuiteOptions {
+    zcpspec::suite::SuiteOptions {
         name: None,
-        scenarios: scenarios.path().to_path_buf(),
+        scenarios: scenarios.to_path_buf(),
         filter: Vec::new(),
         strict: true,
         target: zcpspec::runner::Target::Url {
@@ -402,20 +375,5 @@ async fn a_plain_text_error_answer_is_no_message() {
         baseline: None,
         write_baseline: None,
         partition: None,
-    };
-    let outcome = zcpspec::suite::run(opts, &mut Vec::new()).await.unwrap();
-    server.abort();
-    let verdict = |id: &str| {
-        (outcome.report.checks.iter())
-            .find(|c| c.id == id)
-            .map(|c| c.verdict)
-    };
-    assert_eq!(
-        verdict("base/only-messages"),
-        Some(zcpspec::checks::Verdict::Pass)
-    );
-    assert_ne!(
-        verdict("base/parse-error"),
-        Some(zcpspec::checks::Verdict::Pass)
-    );
+    }
 }
