@@ -36,7 +36,11 @@ const BROKEN: &[(&str, &[&str])] = &[
     ("logs-without-level", &["logging/needs-log-level"]),
     (
         "stateless-resource-not-found",
-        &["resources/read-unknown-invalid-params"],
+        &[
+            "base/reserved-error-codes",
+            "base/retired-error-codes",
+            "resources/read-unknown-invalid-params",
+        ],
     ),
     ("ignore-header-mismatch", &["http/header-mismatch"]),
     ("stateless-server-requests", &["mrtr/no-server-requests"]),
@@ -56,6 +60,9 @@ const BROKEN: &[(&str, &[&str])] = &[
         &["base/missing-client-capability"],
     ),
     ("accepts-tampered-state", &["mrtr/forged-state-refused"]),
+    ("tools-list-unstable", &["tools/list-deterministic"]),
+    ("cache-scope-varies", &["cache/scope-consistent"]),
+    ("stateless-legacy-error-code", &["base/retired-error-codes"]),
     ("stateless-errors-200", &["http/stateless-error-status"]),
     ("ignore-cancellation", &["cancellation/stops-work"]),
     (
@@ -691,6 +698,9 @@ fault_tests! {
     fault_asks_undeclared => "asks-undeclared",
     fault_capability_error_as_result => "capability-error-as-result",
     fault_accepts_tampered_state => "accepts-tampered-state",
+    fault_tools_list_unstable => "tools-list-unstable",
+    fault_cache_scope_varies => "cache-scope-varies",
+    fault_stateless_legacy_error_code => "stateless-legacy-error-code",
     fault_stateless_errors_200 => "stateless-errors-200",
     fault_ignore_cancellation => "ignore-cancellation",
     fault_crash_on_stale_cancel => "crash-on-stale-cancel",

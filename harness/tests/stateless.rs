@@ -43,6 +43,7 @@ fn the_reference_server_passes_a_stateless_run_over_stdio() {
         let (code, report) = run(&args, &dir.path().join(name));
         assert_eq!(code, Some(0), "{name}: {}", report["summary"]);
         let checks = executed(&report);
+        assert!(checks.len() >= 60, "{name}: {} checks judged", checks.len());
         for id in [
             "lifecycle/discover",
             "lifecycle/no-handshake",

@@ -166,6 +166,20 @@ pub const CHECKS: &[CheckDef] = &[
         requirement: "When serving a request needs a client capability its clientCapabilities lack, the server MUST answer -32021 (MissingRequiredClientCapability) with error.data.requiredCapabilities.",
         catalogue: &["BASE-21"],
     },
+    CheckDef {
+        id: "base/reserved-error-codes",
+        level: MustNot,
+        spec: "basic/index §Error Codes (2026-07-28)",
+        requirement: "The server MUST NOT answer with a code of -32020…-32099 the spec does not define (only -32020, -32021 and -32022 are), nor with -32002 or -32042.",
+        catalogue: &["BASE-24"],
+    },
+    CheckDef {
+        id: "base/retired-error-codes",
+        level: ShouldNot,
+        spec: "basic/index §Error Codes (2026-07-28)",
+        requirement: "New implementations SHOULD NOT answer with codes of -32000…-32019.",
+        catalogue: &["BASE-25"],
+    },
     // ── Lifecycle ────────────────────────────────────────────────────────────────────────
     CheckDef {
         id: "lifecycle/initialize-result",
@@ -422,6 +436,13 @@ pub const CHECKS: &[CheckDef] = &[
         catalogue: &["CACHE-01", "CACHE-02", "CACHE-03"],
     },
     CheckDef {
+        id: "cache/scope-consistent",
+        level: Must,
+        spec: "server/utilities/caching (2026-07-28)",
+        requirement: "All pages of one list request MUST carry the same cacheScope.",
+        catalogue: &["CACHE-04"],
+    },
+    CheckDef {
         id: "logging/set-level-invalid",
         level: Should,
         spec: "server/utilities/logging §Error Handling",
@@ -618,6 +639,13 @@ pub const CHECKS: &[CheckDef] = &[
         spec: "server/tools §Security",
         requirement: "Every tools/call with arguments valid against the tool's inputSchema MUST be answered, never left hanging.",
         catalogue: &["TOOL-17", "TOOL-08"],
+    },
+    CheckDef {
+        id: "tools/list-deterministic",
+        level: Should,
+        spec: "server/tools §Capabilities (2026-07-28)",
+        requirement: "While the set of tools is unchanged, tools/list SHOULD list them in the same order every time.",
+        catalogue: &["TOOL-03"],
     },
     CheckDef {
         id: "tools/unknown-tool",

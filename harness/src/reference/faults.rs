@@ -308,6 +308,12 @@ faults! {
     CapabilityErrorAsResult = "capability-error-as-result",
     /// Serves a retried call whose requestState was altered.
     AcceptsTamperedState = "accepts-tampered-state",
+    /// Lists the tools of a page in reverse order on every other stateless tools/list.
+    ToolsListUnstable = "tools-list-unstable",
+    /// Gives the last page of a stateless list cacheScope private, the others public.
+    CacheScopeVaries = "cache-scope-varies",
+    /// Answers a stateless call of an unknown tool with -32001, a code 2026-07-28 retires.
+    StatelessLegacyErrorCode = "stateless-legacy-error-code",
     /// Serves a stateless POST whose Mcp-Method or Mcp-Name header disagrees with its body.
     IgnoreHeaderMismatch = "ignore-header-mismatch",
     /// Answers stateless POSTs 200 whatever the error: no 400 for an unsupported version, no 404 for an unknown method.
@@ -377,6 +383,9 @@ impl Fault {
                 | Fault::AsksUndeclared
                 | Fault::CapabilityErrorAsResult
                 | Fault::AcceptsTamperedState
+                | Fault::ToolsListUnstable
+                | Fault::CacheScopeVaries
+                | Fault::StatelessLegacyErrorCode
         )
     }
 

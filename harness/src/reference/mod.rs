@@ -81,6 +81,8 @@ pub struct Server {
     discovered: bool,
     /// The key of the hash that makes a requestState tamper-evident.
     state_key: u64,
+    /// Stateless tools/list calls so far (only the tools-list-unstable fault cares).
+    listings: u64,
 }
 
 impl Server {
@@ -105,6 +107,7 @@ impl Server {
                 let _ = getrandom::fill(&mut key);
                 u64::from_le_bytes(key)
             },
+            listings: 0,
         }
     }
 

@@ -226,8 +226,14 @@ impl Server {
         }
         let complete = fields.get("resultType").is_none_or(|t| t == "complete");
         if CACHEABLE_METHODS.contains(&method) && complete && !self.has(Fault::NoCacheHints) {
+            // CacheScopeVaries: a later page of a list is private, its first page public.
+            let later_page = fields.get("nextCursor").is_none() && method.ends_with("/list");
+            let scope = match self.has(Fault::CacheScopeVaries) && later_page {
+                true => "private",
+                false => "public",
+            };
             fields.insert("ttlMs".into(), json!(TTL_MS));
-            fields.insert("cacheScope".into(), json!("public"));
+            fields.insert("cacheScope".into(), json!(scope));
         }
         result
     }

@@ -237,7 +237,7 @@ impl Tool {
 }
 
 impl Server {
-    pub(super) fn list_tools(&self, params: &Value) -> Outcome {
+    pub(super) fn list_tools(&mut self, params: &Value) -> Outcome {
         let revision = self.revision();
         let tools = Tool::ALL
             .into_iter()
@@ -255,7 +255,16 @@ impl Server {
                 definition
             })
             .collect();
-        self.list_discovered(tools, params)
+        let mut page = self.list_discovered(tools, params)?;
+        if self.has(Fault::ToolsListUnstable) && self.stateless.is_some() {
+            self.listings += 1;
+            if let (true, Some(Value::Array(tools))) =
+                (self.listings.is_multiple_of(2), page.get_mut("tools"))
+            {
+                tools.reverse();
+            }
+        }
+        Ok(page)
     }
 
     pub(super) fn call_tool(&mut self, id: &Value, params: &Value) -> Vec<Output> {
@@ -271,6 +280,8 @@ impl Server {
             let message = format!("Unknown tool: {name}");
             let outcome = if self.has(Fault::UnknownToolResult) {
                 Ok(error_result(&message))
+            } else if self.has(Fault::StatelessLegacyErrorCode) && self.stateless.is_some() {
+                Err(RpcError::new(-32001, message))
             } else {
                 Err(RpcError::invalid_params(message))
             };

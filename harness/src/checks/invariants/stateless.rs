@@ -4,7 +4,8 @@
 //! list, read or discover result carries caching hints (CACHE-01..03). Multi round-trip
 //! requests (MRTR): the server sends no requests of its own, and asks in an
 //! InputRequiredResult, only where allowed, only for elicitation, sampling or roots, and only
-//! what the request declared.
+//! what the request declared. Error codes stay out of the ranges the era reserves or retires;
+//! a list's pages share one cacheScope; tools/list keeps its order.
 
 use super::{Finding, Msg, Rule, View};
 use crate::protocol::stateless::{
@@ -20,7 +21,14 @@ pub(super) const RULES: &[(&str, Rule)] = &[
     ("mrtr/no-server-requests", no_server_requests),
     ("mrtr/input-required-result", input_required_result),
     ("mrtr/declared-capabilities", declared_capabilities),
+    ("base/reserved-error-codes", reserved_error_codes),
+    ("base/retired-error-codes", retired_error_codes),
+    ("cache/scope-consistent", scope_consistent),
+    ("tools/list-deterministic", list_deterministic),
 ];
+
+/// The codes 2026-07-28 defines in its reserved range (-32020 … -32099).
+const DEFINED_CODES: [i64; 3] = [-32020, -32021, -32022];
 
 /// The requests a server may answer with input_required (MRTR-02).
 const MULTI_ROUND: &[&str] = &["tools/call", "prompts/get", "resources/read"];
@@ -130,6 +138,130 @@ fn declared_capabilities(v: &View) -> Finding {
                 || format!("inputRequests only of kinds the request declared ({capability} for {kind})"),
                 || format!("inputRequests[{key:?}] asks {kind}; the request declared {}", declared.map_or("nothing".into(), Value::to_string)),
             );
+        }
+    }
+    f
+}
+
+/// Each stateless request (its method) with the error it got.
+fn stateless_errors<'v, 'a>(
+    v: &'v View<'a>,
+) -> impl Iterator<Item = (&'a str, &'v Msg<'a>, i64)> + 'v {
+    v.client_requests().filter_map(move |(m, id, method)| {
+        let pointer = format!("/params/_meta/{}", PROTOCOL_VERSION.replace('/', "~1"));
+        let version = m.value.pointer(&pointer)?.as_str()?;
+        version
+            .parse::<Revision>()
+            .ok()?
+            .is_stateless()
+            .then_some(())?;
+        let response = v.response_to(id)?;
+        let code = response.value.pointer("/error/code")?.as_i64()?;
+        Some((method, response, code))
+    })
+}
+
+/// No code of the spec's reserved range it does not define, and neither -32002 nor -32042,
+/// which 2026-07-28 retired (BASE-24).
+fn reserved_error_codes(v: &View) -> Finding {
+    let mut f = Finding::new();
+    for (method, response, code) in stateless_errors(v) {
+        let undefined = (-32099..=-32020).contains(&code) && !DEFINED_CODES.contains(&code);
+        f.judge(
+            response.seq,
+            !(undefined || code == -32002 || code == -32042),
+            || format!("{method}: no error code of -32020…-32099 but -32020/-32021/-32022, neither -32002 nor -32042"),
+            || format!("{method}: error code {code}"),
+        );
+    }
+    f
+}
+
+/// No codes of -32000 … -32019, which new implementations should not use (BASE-25).
+fn retired_error_codes(v: &View) -> Finding {
+    let mut f = Finding::new();
+    for (method, response, code) in stateless_errors(v) {
+        f.judge(
+            response.seq,
+            !(-32019..=-32000).contains(&code),
+            || format!("{method}: no error code of -32000…-32019"),
+            || format!("{method}: error code {code}"),
+        );
+    }
+    f
+}
+
+/// All pages of one list carry the same cacheScope (CACHE-04): a page asked for with a cursor
+/// has the scope of the page that gave the cursor.
+fn scope_consistent(v: &View) -> Finding {
+    let mut f = Finding::new();
+    let mut scopes: Vec<(&Value, &Value)> = Vec::new();
+    for (request, method, response, result) in stateless_exchanges(v) {
+        let Some(scope) = result.get("cacheScope") else {
+            continue;
+        };
+        let cursor = request.value.pointer("/params/cursor");
+        let before = cursor.and_then(|c| scopes.iter().find(|(given, _)| *given == c));
+        if let Some((_, first)) = before {
+            f.judge(
+                response.seq,
+                *first == scope,
+                || format!("{method}: every page with the cacheScope of the first, {first}"),
+                || format!("{method}: a later page with cacheScope {scope}"),
+            );
+        }
+        if let Some(next) = result.get("nextCursor") {
+            scopes.push((next, scope));
+        }
+    }
+    f
+}
+
+/// The first page of tools/list lists the same tools in the same order every time, while the
+/// set is unchanged (TOOL-03).
+fn list_deterministic(v: &View) -> Finding {
+    let mut f = Finding::new();
+    let mut first: Option<Vec<&str>> = None;
+    for (request, method, response, result) in stateless_exchanges(v) {
+        let filtered = request
+            .value
+            .get("params")
+            .and_then(Value::as_object)
+            .is_some_and(|p| p.keys().any(|k| k != "_meta"));
+        if method != "tools/list" || filtered {
+            continue;
+        }
+        let names: Vec<&str> = (result
+            .get("tools")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten())
+        .filter_map(|t| t.get("name").and_then(Value::as_str))
+        .collect();
+        match &first {
+            None => first = Some(names),
+            Some(earlier) => {
+                let same_set = {
+                    let mut a = earlier.clone();
+                    let mut b = names.clone();
+                    a.sort_unstable();
+                    b.sort_unstable();
+                    a == b
+                };
+                if same_set {
+                    f.judge(
+                        response.seq,
+                        *earlier == names,
+                        || {
+                            format!(
+                                "tools/list in the order of the first listing: {}",
+                                earlier.join(", ")
+                            )
+                        },
+                        || format!("tools/list in another order: {}", names.join(", ")),
+                    );
+                }
+            }
         }
     }
     f
