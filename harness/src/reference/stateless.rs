@@ -144,11 +144,12 @@ impl Server {
         if let Some(answer) = request.answers.get(&key).cloned() {
             return self.answered(call_id, purpose, Ok(answer));
         }
+        let answers = request.answers.clone();
+        let state = self.seal(&answers);
         let mut input = json!({ "method": method });
         if let Some(params) = params {
             input["params"] = params;
         }
-        let state = self.seal(&request_answers(&self.stateless));
         let result = match self.has(Fault::InputRequiredBare) {
             true => json!({ "resultType": "input_required" }),
             false => json!({
@@ -237,12 +238,4 @@ impl Server {
         }
         result
     }
-}
-
-/// The answers of the stateless request being served.
-fn request_answers(request: &Option<Request>) -> Map<String, Value> {
-    request
-        .as_ref()
-        .map(|r| r.answers.clone())
-        .unwrap_or_default()
 }
