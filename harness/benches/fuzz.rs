@@ -12,12 +12,15 @@
 //!
 //! `cargo bench -p zcpspec --bench fuzz` (target: the campaign reaches 70% of the limit).
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const BIN: &str = env!("CARGO_BIN_EXE_zcpspec");
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::Server;
 const ITERATIONS: &str = "3000";
 const RUNS: usize = 5;
 const REVISION: &str = "2025-11-25";
@@ -38,14 +41,14 @@ fn main() {
             let (campaign, frames) = match transport {
                 "stdio" => campaign(&dir, &frames_file, &["--", BIN, "serve"]),
                 _ => {
-                    let server = HttpServer::start();
+                    let server = Server::start();
                     let url = format!("{}/mcp", server.base);
                     campaign(&dir, &frames_file, &["--url", &url])
                 }
             };
             let replay = match transport {
                 "stdio" => replay_stdio(&frames_file),
-                _ => replay_http(&frames_file, &HttpServer::start()),
+                _ => replay_http(&frames_file, &Server::start()),
             };
             campaign_rates.push(frames / campaign);
             replay_rates.push(frames / replay);
@@ -101,7 +104,7 @@ fn replay_stdio(frames_file: &Path) -> f64 {
 }
 
 /// Seconds for the HTTP server to answer the frames file, POSTed a frame at a time.
-fn replay_http(frames_file: &Path, server: &HttpServer) -> f64 {
+fn replay_http(frames_file: &Path, server: &Server) -> f64 {
     let bytes = std::fs::read(frames_file).expect("the frames file reads");
     let frames: Vec<Vec<u8>> = (bytes.split(|b| *b == b'\n'))
         .filter(|line| !line.is_empty())
@@ -145,37 +148,6 @@ fn replay_http(frames_file: &Path, server: &HttpServer) -> f64 {
         }
         started.elapsed().as_secs_f64()
     })
-}
-
-/// `zcpspec serve --transport http --port 0`, killed and reaped when dropped.
-struct HttpServer {
-    child: Child,
-    base: String,
-}
-
-impl HttpServer {
-    fn start() -> HttpServer {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--transport", "http", "--port", "0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("zcpspec serve starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout is piped"))
-            .read_line(&mut line)
-            .expect("the address line");
-        let base = (line.trim().strip_prefix("listening on "))
-            .expect("listening on …")
-            .to_string();
-        HttpServer { child, base }
-    }
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn median(mut values: Vec<f64>) -> f64 {

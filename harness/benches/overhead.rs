@@ -21,7 +21,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -31,6 +31,10 @@ use zcpspec::trace::EventKind;
 use zcpspec::transport::{self, Connection, Incoming, NetOptions};
 
 const BIN: &str = env!("CARGO_BIN_EXE_zcpspec");
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::Server;
 const REVISION: &str = "2025-11-25";
 const TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -88,8 +92,8 @@ fn main() {
                 let samples = match (transport, client) {
                     ("stdio", "raw") => raw_stdio(&plan),
                     ("http", "raw") => {
-                        let server = HttpServer::start();
-                        runtime.block_on(raw_http(&plan, &server.url()))
+                        let server = Server::start();
+                        runtime.block_on(raw_http(&plan, &format!("{}/mcp", server.base)))
                     }
                     ("stdio", "transport") => {
                         let command = vec![BIN.to_string(), "serve".to_string()];
@@ -101,10 +105,10 @@ fn main() {
                         })
                     }
                     ("http", "transport") => {
-                        let server = HttpServer::start();
+                        let server = Server::start();
                         runtime.block_on(async {
                             let conn = transport::http::connect(
-                                &server.url(),
+                                &format!("{}/mcp", server.base),
                                 transport::Kind::StreamableHttp,
                                 net_options(),
                                 false,
@@ -119,9 +123,10 @@ fn main() {
                         runtime.block_on(through_session(&plan, &pings, &target))
                     }
                     _ => {
-                        let server = HttpServer::start();
+                        let server = Server::start();
                         let target =
-                            Target::url(server.url(), None, net_options()).expect("an HTTP target");
+                            Target::url(format!("{}/mcp", server.base), None, net_options())
+                                .expect("an HTTP target");
                         runtime.block_on(through_session(&plan, &pings, &target))
                     }
                 };
@@ -323,41 +328,6 @@ async fn through_session(plan: &Plan, scenario: &Scenario, target: &Target) -> V
     (sent.windows(2).skip(plan.warmup))
         .map(|w| (w[1] - w[0]) * 1000.0)
         .collect()
-}
-
-/// `zcpspec serve --transport http --port 0`, killed and reaped when dropped.
-struct HttpServer {
-    child: Child,
-    base: String,
-}
-
-impl HttpServer {
-    fn start() -> HttpServer {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--transport", "http", "--port", "0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("zcpspec serve starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout is piped"))
-            .read_line(&mut line)
-            .expect("the address line");
-        let base = (line.trim().strip_prefix("listening on "))
-            .expect("listening on …")
-            .to_string();
-        HttpServer { child, base }
-    }
-
-    fn url(&self) -> String {
-        format!("{}/mcp", self.base)
-    }
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// CPU seconds (user and system) this process has used so far: the client's own work, not
