@@ -86,7 +86,8 @@ impl EventKind {
         match self {
             EventKind::Sent { .. }
             | EventKind::InputClosed { .. }
-            | EventKind::Transport(crate::transport::Note::HttpRequest { .. }) => "out",
+            | EventKind::Transport(crate::transport::Note::HttpRequest { .. })
+            | EventKind::Transport(crate::transport::Note::StreamClosed { .. }) => "out",
             EventKind::Received { .. }
             | EventKind::Stderr { .. }
             | EventKind::Oversize { .. }

@@ -42,6 +42,25 @@ const BROKEN: &[(&str, &[&str])] = &[
             "resources/read-unknown-invalid-params",
         ],
     ),
+    ("listen-no-ack", &["subscriptions/acknowledged"]),
+    (
+        "listen-ack-unrequested",
+        &["subscriptions/ack-honoured-subset"],
+    ),
+    ("listen-unrequested", &["subscriptions/only-requested"]),
+    (
+        "listen-no-subscription-id",
+        &[
+            "subscriptions/acknowledged",
+            "subscriptions/honoured",
+            "subscriptions/id-on-notifications",
+        ],
+    ),
+    ("listen-logs", &["subscriptions/no-progress-or-log"]),
+    (
+        "listen-ignores-cancel",
+        &["cancellation/nothing-after-cancel"],
+    ),
     ("ignore-header-mismatch", &["http/header-mismatch"]),
     ("stateless-server-requests", &["mrtr/no-server-requests"]),
     (
@@ -698,6 +717,12 @@ fault_tests! {
     fault_asks_undeclared => "asks-undeclared",
     fault_capability_error_as_result => "capability-error-as-result",
     fault_accepts_tampered_state => "accepts-tampered-state",
+    fault_listen_no_ack => "listen-no-ack",
+    fault_listen_ack_unrequested => "listen-ack-unrequested",
+    fault_listen_unrequested => "listen-unrequested",
+    fault_listen_no_subscription_id => "listen-no-subscription-id",
+    fault_listen_logs => "listen-logs",
+    fault_listen_ignores_cancel => "listen-ignores-cancel",
     fault_tools_list_unstable => "tools-list-unstable",
     fault_cache_scope_varies => "cache-scope-varies",
     fault_stateless_legacy_error_code => "stateless-legacy-error-code",

@@ -43,6 +43,8 @@ fn definition(method: &str) -> Option<&'static str> {
         "notifications/progress" => "ProgressNotification",
         "notifications/message" => "LoggingMessageNotification",
         "notifications/elicitation/complete" => "ElicitationCompleteNotification",
+        "notifications/resources/updated" => "ResourceUpdatedNotification",
+        "notifications/subscriptions/acknowledged" => "SubscriptionsAcknowledgedNotification",
         "elicitation/create" => "ElicitRequest",
         "sampling/createMessage" => "CreateMessageRequest",
         shapes::CREATE_TASK_RESULT => "CreateTaskResult",

@@ -10,6 +10,7 @@ mod prompts;
 mod schemas;
 mod secrets;
 mod stateless;
+mod subscriptions;
 mod tasks;
 
 use super::{find, CheckResult, Verdict};
@@ -281,6 +282,7 @@ pub fn evaluate(events: &[Event]) -> Vec<CheckResult> {
         .chain(client_requests::RULES)
         .chain(changes::RULES)
         .chain(stateless::RULES)
+        .chain(subscriptions::RULES)
         .filter_map(|(id, rule)| to_result(id, rule(&view)))
         .collect()
 }

@@ -236,6 +236,25 @@ fn schemas() -> HashMap<&'static str, Value> {
             }),
         ),
         (
+            "notifications/resources/updated",
+            json!({
+                "type": "object", "required": ["uri"],
+                "properties": {"uri": {"type": "string"}}
+            }),
+        ),
+        (
+            super::stateless::SUBSCRIPTIONS_ACKNOWLEDGED,
+            json!({
+                "type": "object", "required": ["notifications"],
+                "properties": {"notifications": {"type": "object", "properties": {
+                    "toolsListChanged": {"type": "boolean"},
+                    "promptsListChanged": {"type": "boolean"},
+                    "resourcesListChanged": {"type": "boolean"},
+                    "resourceSubscriptions": {"type": "array", "items": {"type": "string"}}
+                }}}
+            }),
+        ),
+        (
             "notifications/elicitation/complete",
             json!({
                 "type": "object", "required": ["elicitationId"],

@@ -35,3 +35,20 @@ pub const CACHEABLE_METHODS: &[&str] = &[
     "resources/templates/list",
     "resources/read",
 ];
+
+/// The request that opens a subscription: the era's only channel for unasked notifications.
+pub const LISTEN: &str = "subscriptions/listen";
+/// The notification that acknowledges a subscription, first on it.
+pub const SUBSCRIPTIONS_ACKNOWLEDGED: &str = "notifications/subscriptions/acknowledged";
+/// Notification (and teardown result) `_meta`: the id of the `subscriptions/listen` request
+/// whose stream it belongs to.
+pub const SUBSCRIPTION_ID: &str = "io.modelcontextprotocol/subscriptionId";
+/// The list changes a subscription may ask for: its filter field and the notification.
+pub const LISTEN_FILTERS: &[(&str, &str)] = &[
+    ("toolsListChanged", "notifications/tools/list_changed"),
+    ("promptsListChanged", "notifications/prompts/list_changed"),
+    (
+        "resourcesListChanged",
+        "notifications/resources/list_changed",
+    ),
+];

@@ -33,8 +33,10 @@ impl Server {
         let mut outputs = Vec::new();
         // In the stateless era, list changes are announced only on subscriptions/listen streams.
         for (method, silencing) in announced {
-            if !self.has(silencing) && self.stateless.is_none() {
-                outputs.push(self.notify(method, json!({})));
+            match self.stateless {
+                _ if self.has(silencing) => {}
+                None => outputs.push(self.notify(method, json!({}))),
+                Some(_) => outputs.extend(self.announce_list_change(method)),
             }
         }
         let state = if self.extras_on { "on" } else { "off" };

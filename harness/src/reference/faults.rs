@@ -314,6 +314,18 @@ faults! {
     CacheScopeVaries = "cache-scope-varies",
     /// Answers a stateless call of an unknown tool with -32001, a code 2026-07-28 retires.
     StatelessLegacyErrorCode = "stateless-legacy-error-code",
+    /// Opens a subscription without acknowledging it.
+    ListenNoAck = "listen-no-ack",
+    /// Acknowledges every list change on a subscription, asked for or not.
+    ListenAckUnrequested = "listen-ack-unrequested",
+    /// Announces every list change on every subscription, asked for or not.
+    ListenUnrequested = "listen-unrequested",
+    /// Leaves the subscription's id out of the notifications on it.
+    ListenNoSubscriptionId = "listen-no-subscription-id",
+    /// Logs on a subscription as it opens it.
+    ListenLogs = "listen-logs",
+    /// Keeps a subscription going after the client cancelled it.
+    ListenIgnoresCancel = "listen-ignores-cancel",
     /// Serves a stateless POST whose Mcp-Method or Mcp-Name header disagrees with its body.
     IgnoreHeaderMismatch = "ignore-header-mismatch",
     /// Answers stateless POSTs 200 whatever the error: no 400 for an unsupported version, no 404 for an unknown method.
@@ -386,6 +398,12 @@ impl Fault {
                 | Fault::ToolsListUnstable
                 | Fault::CacheScopeVaries
                 | Fault::StatelessLegacyErrorCode
+                | Fault::ListenNoAck
+                | Fault::ListenAckUnrequested
+                | Fault::ListenUnrequested
+                | Fault::ListenNoSubscriptionId
+                | Fault::ListenLogs
+                | Fault::ListenIgnoresCancel
         )
     }
 

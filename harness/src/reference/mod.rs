@@ -15,6 +15,7 @@ pub mod http;
 mod jsonrpc;
 mod later;
 mod lifecycle;
+mod listen;
 mod logging;
 mod pagination;
 mod prompts;
@@ -34,6 +35,7 @@ mod tools;
 pub use faults::Fault;
 pub use http::serve_http;
 pub use later::Due;
+pub(crate) use listen::subscription_of;
 pub use serve::serve_lines;
 
 use crate::protocol::Revision;
@@ -72,6 +74,8 @@ pub struct Server {
     /// Whether toggle_extras has switched the extra tool, resource and prompt on.
     extras_on: bool,
     subscriptions: subscriptions::Subscriptions,
+    /// The open `subscriptions/listen` subscriptions (2026-07-28), oldest first.
+    listeners: Vec<listen::Listener>,
     /// The stateless (2026-07-28) request being handled, if that is what is being handled.
     stateless: Option<stateless::Request>,
     /// Stateless requests not answered yet, by id: their results get the era's marks.
@@ -98,6 +102,7 @@ impl Server {
             tasks: tasks::Tasks::default(),
             extras_on: false,
             subscriptions: subscriptions::Subscriptions::default(),
+            listeners: Vec::new(),
             stateless: None,
             stateless_pending: std::collections::HashMap::new(),
             discovered: false,

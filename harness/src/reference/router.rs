@@ -130,6 +130,9 @@ impl Server {
             "prompts/list" => self.list_prompts(&params),
             "prompts/get" => self.get_prompt(&params),
             "completion/complete" => self.complete(&params),
+            crate::protocol::stateless::LISTEN if self.stateless.is_some() => {
+                return self.listen(id, &params)
+            }
             "logging/setLevel" => self.set_log_level(&params),
             "tasks/get" if self.has_tasks() => self.get_task(&params),
             "tasks/result" if self.has_tasks() => return self.task_result(id, &params),

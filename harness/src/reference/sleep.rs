@@ -62,7 +62,7 @@ impl Server {
         let Some(request_id) = params.get("requestId") else {
             return Vec::new();
         };
-        if self.has(Fault::IgnoreCancellation) {
+        if self.has(Fault::IgnoreCancellation) || self.stop_listening(request_id) {
             return Vec::new();
         }
         let stopped = self.later.cancel(

@@ -7,7 +7,7 @@
 use super::jsonrpc::{Outcome, RpcError};
 use super::later::{Due, Job};
 use super::resources::README_URI;
-use super::{Fault, Server};
+use super::{Fault, Output, Server};
 use crate::protocol::codes;
 use crate::runner::roles::ROLES_META_KEY;
 use serde_json::{json, Value};
@@ -24,7 +24,7 @@ pub(super) struct Subscriptions {
     uris: BTreeSet<String>,
     ticks: u64,
     /// Subscribed to the ticker and not read it since: the next read sets it ticking.
-    armed: bool,
+    pub(super) armed: bool,
 }
 
 impl Server {
@@ -91,10 +91,11 @@ impl Server {
         if self.has(Fault::UpdatedUnsubscribed) {
             updated.push(README_URI);
         }
-        let outputs = updated
+        let mut outputs: Vec<Output> = updated
             .into_iter()
             .map(|uri| self.notify("notifications/resources/updated", json!({ "uri": uri })))
             .collect();
+        outputs.extend(self.announce_update(TICKER_URI));
         vec![Due {
             request: None,
             outputs,

@@ -271,6 +271,21 @@ impl<'a> Session<'a> {
                 self.wait_until(deadline, is_it).await;
                 Ok(())
             }
+            Action::Cancel { id } => {
+                let id = self.vars.substitute(id).map_err(unresolved)?;
+                let closes_stream = self.config.revision.is_stateless()
+                    && self.conn.kind == crate::transport::Kind::StreamableHttp;
+                if !closes_stream {
+                    let params = json!({ "requestId": id });
+                    let msg = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": params});
+                    return self.send(path, Frame::from_value(msg)).await;
+                }
+                if let Some(exchange) = self.conn.close_stream(&id) {
+                    let note = crate::transport::Note::StreamClosed { exchange };
+                    self.trace.record(EventKind::Transport(note));
+                }
+                Ok(())
+            }
             Action::Notify { method, params } => {
                 let params = self.resolve_params(params.as_ref())?;
                 let mut msg = json!({"jsonrpc": "2.0", "method": method});

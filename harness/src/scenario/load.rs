@@ -104,6 +104,7 @@ struct StepSpec {
     poll: Option<PollSpec>,
     pages: Option<MessageSpec>,
     expect_no_response: Option<NoResponseSpec>,
+    cancel: Option<CancelSpec>,
     /// An explicit id for `request`.
     id: Option<Value>,
     /// `request` only: false sends it and goes on without waiting for the response.
@@ -174,6 +175,12 @@ struct NoResponseSpec {
     id: Value,
     #[serde(default = "default_wait_ms")]
     within_ms: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CancelSpec {
+    id: Value,
 }
 
 #[derive(Deserialize)]
@@ -478,6 +485,9 @@ fn convert_step(
             within_ms: n.within_ms,
         });
     }
+    if let Some(c) = s.cancel {
+        actions.push(Action::Cancel { id: c.id });
+    }
     if let Some(m) = s.notify {
         actions.push(Action::Notify {
             method: m.method,
@@ -553,7 +563,7 @@ fn convert_step(
         return Err(err(
             at,
             format!(
-                "a step needs exactly one action (initialize, request, pages, notify, raw, raw_hex, expect_notification, expect_silence, expect_no_response, close_input, reconnect, http, foreach, poll); found {}",
+                "a step needs exactly one action (initialize, request, probe, pages, cancel, notify, raw, raw_hex, expect_notification, expect_silence, expect_no_response, close_input, reconnect, http, foreach, poll); found {}",
                 actions.len()
             ),
         ));

@@ -138,6 +138,11 @@ pub enum Action {
         method: String,
         params: Option<Value>,
     },
+    /// Cancel request `id` the way the session's transport and era do it: on streamable HTTP
+    /// in 2026-07-28, close the stream that answers it; otherwise `notifications/cancelled`.
+    Cancel {
+        id: Value,
+    },
     /// Exact bytes sent as one frame (for malformed input). When they are a valid request,
     /// its expectations are about the response to its id.
     Raw(Vec<u8>),

@@ -36,6 +36,8 @@ struct Shared {
     endpoint_known: Notify,
     exchanges: AtomicU32,
     tasks: Mutex<Vec<tokio::task::AbortHandle>>,
+    /// The POSTed requests whose answers are being read: id, method, exchange, reader.
+    answering: Mutex<Vec<(Value, String, u32, tokio::task::AbortHandle)>>,
 }
 
 /// A session's HTTP endpoint: what raw `http` steps use to make exchanges of their own.
@@ -83,7 +85,7 @@ impl Endpoint {
             }
         }
         let url = self.url_for(&method);
-        let request_note = self.request_note(exchange, &method, &url, &headers, None);
+        let request_note = self.request_note(exchange, &method, &url, &headers, None, None);
         let mut request = self.client.request(method, url).headers(headers);
         if let Some(body) = &raw.body {
             request = request.body(body.clone());
@@ -187,12 +189,14 @@ impl Endpoint {
         url: &Url,
         headers: &HeaderMap,
         carries: Option<&str>,
+        request_id: Option<&Value>,
     ) -> Note {
         Note::HttpRequest {
             exchange,
             method: method.to_string(),
             path: url.path().to_string(),
             carries: carries.map(String::from),
+            request_id: request_id.cloned(),
             headers: redact_headers(
                 headers
                     .iter()
@@ -370,7 +374,11 @@ impl Link for HttpLink {
                 _ => "application/json",
             };
             headers.insert(ACCEPT, HeaderValue::from_static(accept));
-            let request_note = e.request_note(exchange, &Method::POST, &url, &headers, carries);
+            let request_id = (parsed.as_ref())
+                .filter(|_| carries == Some("request"))
+                .and_then(|m| m.get("id"));
+            let request_note =
+                e.request_note(exchange, &Method::POST, &url, &headers, carries, request_id);
             let _ = events.send(Incoming::Transport(request_note)).await;
             // The answer's headers are awaited here, so messages reach the server in the
             // order they were sent; bodies and streams are read in the background.
@@ -397,6 +405,14 @@ impl Link for HttpLink {
                 carries.map(String::from),
             ));
             e.shared.tasks.lock().unwrap().push(task.abort_handle());
+            if let (Some(message), Some(method)) = (&parsed, &method) {
+                if let (Some(id), Some("request")) = (message.get("id"), carries) {
+                    let entry = (id.clone(), method.clone(), exchange, task.abort_handle());
+                    let mut answering = e.shared.answering.lock().unwrap();
+                    answering.retain(|(_, _, _, reader)| !reader.is_finished());
+                    answering.push(entry);
+                }
+            }
             if self.get_stream
                 && e.kind == Kind::StreamableHttp
                 && method.as_deref() == Some("notifications/initialized")
@@ -421,6 +437,12 @@ impl Link for HttpLink {
             return;
         };
         let e = &self.endpoint;
+        // Subscriptions end with the session, like the GET stream.
+        for (_, method, _, reader) in e.shared.answering.lock().unwrap().iter() {
+            if method == stateless::LISTEN {
+                reader.abort();
+            }
+        }
         // Long-lived streams end with the session; answers still in flight may finish.
         if e.kind == Kind::Sse {
             e.shared
@@ -464,6 +486,14 @@ impl Link for HttpLink {
 
     fn http(&self) -> Option<&Endpoint> {
         matches!(self.endpoint.kind, Kind::StreamableHttp | Kind::Sse).then_some(&*self.endpoint)
+    }
+
+    fn close_stream(&mut self, request_id: &Value) -> Option<u32> {
+        let answering = self.endpoint.shared.answering.lock().unwrap();
+        let (_, _, exchange, reader) = (answering.iter())
+            .find(|(id, _, _, reader)| id == request_id && !reader.is_finished())?;
+        reader.abort();
+        Some(*exchange)
     }
 }
 
@@ -599,7 +629,8 @@ async fn listen(
         {
             headers.insert(LAST_EVENT_ID, id);
         }
-        let request = endpoint.request_note(exchange, &Method::GET, &endpoint.url, &headers, None);
+        let request =
+            endpoint.request_note(exchange, &Method::GET, &endpoint.url, &headers, None, None);
         note(&events, request).await;
         let response = match endpoint
             .client

@@ -96,6 +96,9 @@ pub enum Note {
         /// What the body carries: `request`, `notification`, `response`, or none.
         #[serde(skip_serializing_if = "Option::is_none")]
         carries: Option<String>,
+        /// The id of the request it carries, if it carries one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        request_id: Option<serde_json::Value>,
         headers: Vec<(String, String)>,
     },
     HttpResponse {
@@ -123,6 +126,11 @@ pub enum Note {
         #[serde(skip_serializing_if = "Option::is_none")]
         code: Option<u16>,
         reason: String,
+    },
+    /// The harness closed the stream answering `exchange` (streamable HTTP's cancellation in
+    /// 2026-07-28).
+    StreamClosed {
+        exchange: u32,
     },
     Error {
         message: String,
@@ -248,6 +256,11 @@ pub trait Link: Send {
     fn http(&self) -> Option<&http::Endpoint> {
         None
     }
+    /// Streamable HTTP: closes the stream answering the request with this id, and returns the
+    /// exchange that carried it; None where there is no such stream.
+    fn close_stream(&mut self, _request_id: &serde_json::Value) -> Option<u32> {
+        None
+    }
 }
 
 /// Writes newline-delimited frames to a pipe (stdio and in-process).
@@ -364,6 +377,11 @@ impl Connection {
 
     pub fn http(&self) -> Option<&http::Endpoint> {
         self.link.http()
+    }
+
+    /// Closes the stream answering a request (streamable HTTP), returning its exchange.
+    pub fn close_stream(&mut self, request_id: &serde_json::Value) -> Option<u32> {
+        self.link.close_stream(request_id)
     }
 
     /// The next event, or None once nothing more can arrive.

@@ -93,6 +93,7 @@ async fn handshake(url: &str, opts: &NetOptions, offer: bool) -> Result<Connecte
         method: "GET".into(),
         path: request.uri().path().to_string(),
         carries: None,
+        request_id: None,
         headers: redact_headers(
             request
                 .headers()

@@ -3,9 +3,11 @@
 //! that differ, the list_changed notification must have come after the first. A subscription
 //! is kept: a resource the client subscribed to and then read twice with different contents
 //! must have been announced with notifications/resources/updated, and no update may come for a
-//! resource the client never subscribed to.
+//! resource the client never subscribed to. In the stateless era (2026-07-28) changes are
+//! announced only to `subscriptions/listen` subscriptions, judged in `subscriptions`.
 
 use super::{Finding, Msg, Rule, View};
+use crate::protocol::Revision;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -58,6 +60,9 @@ const PROMPTS: List = List {
 
 fn list_changed(v: &View, list: &List) -> Finding {
     let mut f = Finding::new();
+    if v.revision.is_some_and(Revision::is_stateless) {
+        return f;
+    }
     let declared = v
         .server_caps
         .and_then(|caps| caps.get(list.capability))
@@ -193,6 +198,9 @@ fn subscribe_updates(v: &View) -> Finding {
 
 fn updated_only_subscribed(v: &View) -> Finding {
     let mut f = Finding::new();
+    if v.revision.is_some_and(Revision::is_stateless) {
+        return f;
+    }
     for update in v.notifications(UPDATED) {
         let Some(updated) = uri(update) else {
             continue;

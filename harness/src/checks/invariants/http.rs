@@ -20,7 +20,7 @@ pub(super) const RULES: &[(&str, Rule)] = &[
 ];
 
 /// A stream of one connection: the exchange that opened it.
-type Stream = (usize, u32);
+pub(super) type Stream = (usize, u32);
 
 fn applies(v: &View) -> bool {
     v.transport == Some(Kind::StreamableHttp)
@@ -85,7 +85,7 @@ fn connection_of(v: &View, seq: u64) -> usize {
 }
 
 /// The stream of every frame that came in an SSE event, by the frame's event number.
-fn streams_of_frames(v: &View) -> HashMap<u64, Stream> {
+pub(super) fn streams_of_frames(v: &View) -> HashMap<u64, Stream> {
     let mut roots: HashMap<Stream, u32> = HashMap::new();
     let mut event_streams: HashMap<(usize, &str), u32> = HashMap::new();
     // The stream of an SSE message note just seen, until the next event shows its frame.
@@ -171,6 +171,7 @@ mod tests {
             method: "GET".into(),
             path: "/mcp".into(),
             carries: None,
+            request_id: None,
             headers,
         })
     }

@@ -8,7 +8,7 @@
 use super::body::{self, Chunk, Drain, Feed};
 use super::clock::{Clock, Clocked};
 use super::message::{answers, finishes, is_server_message, only_responses};
-use crate::reference::{Due, Fault, Output, Server};
+use crate::reference::{subscription_of, Due, Fault, Output, Server};
 use serde_json::{json, Value};
 
 pub(super) struct Session {
@@ -70,6 +70,15 @@ enum Sink {
     Sse { feed: Feed, count: u64 },
     /// Responses and raw bytes into the body; server messages to the GET stream.
     Json(Feed),
+}
+
+impl Sink {
+    /// Whether the client still reads what goes in.
+    fn is_open(&self) -> bool {
+        match self {
+            Sink::Sse { feed, .. } | Sink::Json(feed) => !feed.is_closed(),
+        }
+    }
 }
 
 /// The session's standalone SSE stream. Its events are kept so that a later GET can replay them.
@@ -141,6 +150,13 @@ impl Session {
     fn answer_others(&mut self, request_id: Option<&Value>, outputs: Vec<Output>) -> Vec<Output> {
         let mut rest = Vec::new();
         for output in outputs {
+            let own = subscription_of(&output).is_some_and(|id| Some(id) == request_id);
+            let Some(output) = (match own {
+                true => Some(output),
+                false => self.to_subscription(output),
+            }) else {
+                continue;
+            };
             let other = (self.waiting.iter()).position(|w| {
                 answers(&output, &w.request_id) && request_id.is_none_or(|id| *id != w.request_id)
             });
@@ -178,10 +194,39 @@ impl Session {
         (sink, reply)
     }
 
+    /// A notification on a subscription goes to the stream of its `subscriptions/listen`
+    /// request, and nowhere else: where that stream is gone (the client closed it, which
+    /// cancels the subscription), the subscription ends. Any other output is given back.
+    fn to_subscription(&mut self, output: Output) -> Option<Output> {
+        let Some(id) = subscription_of(&output).cloned() else {
+            return Some(output);
+        };
+        // The newest listen with that id: an older one is a stream its client has left (one
+        // stateless server serves every client, and ids are each client's own).
+        let index = self.waiting.iter().rposition(|w| w.request_id == id);
+        let Some(index) = index else {
+            self.server.stop_listening(&id);
+            return None;
+        };
+        let mut waiting = self.waiting.remove(index);
+        self.deliver(&mut waiting.sink, vec![output]);
+        match waiting.sink.is_open() {
+            true => self.waiting.insert(index, waiting),
+            false => drop(self.server.stop_listening(&id)),
+        }
+        None
+    }
+
     /// Outputs not tied to a POST being answered (from a POSTed notification or response): to
     /// the waiting POST whose response is among them, else to the GET stream.
     pub(super) fn route(&mut self, outputs: Vec<Output>) {
         self.clock.tick();
+        let outputs: Vec<Output> = (outputs.into_iter())
+            .filter_map(|output| self.to_subscription(output))
+            .collect();
+        if outputs.is_empty() {
+            return;
+        }
         let waiting = (self.waiting.iter())
             .position(|w| outputs.iter().any(|output| answers(output, &w.request_id)));
         let Some(index) = waiting else {
