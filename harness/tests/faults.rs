@@ -23,7 +23,10 @@ const ZCP_DISCOVERY_SCENARIOS: &str = "zcp/discovery/*";
 /// exactly these for protocol and transport faults, at least these for hostile servers.
 const BROKEN: &[(&str, &[&str])] = &[
     ("discover-no-versions", &["lifecycle/discover"]),
-    ("no-result-type", &["base/result-type"]),
+    (
+        "no-result-type",
+        &["base/result-type", "tasks-ext/ack-empty"],
+    ),
     ("no-cache-hints", &["cache/hints"]),
     ("no-server-info-meta", &["base/result-server-info"]),
     (
@@ -60,6 +63,40 @@ const BROKEN: &[(&str, &[&str])] = &[
     (
         "listen-ignores-cancel",
         &["cancellation/nothing-after-cancel"],
+    ),
+    (
+        "task-without-extension",
+        &[
+            "cancellation/stops-work",
+            "tasks-ext/no-task-without-extension",
+        ],
+    ),
+    (
+        "task-required-plain-error",
+        &["tasks-ext/required-extension-error"],
+    ),
+    (
+        "task-result-type-complete",
+        &["base/message-shape", "tasks-ext/create-result"],
+    ),
+    ("task-not-yet-gettable", &["tasks-ext/created-is-gettable"]),
+    (
+        "task-completed-without-result",
+        &["tasks-ext/get-detailed", "tasks-ext/tool-error-completes"],
+    ),
+    ("task-tool-error-fails", &["tasks-ext/tool-error-completes"]),
+    (
+        "task-reuses-input-key",
+        &["tasks-ext/get-detailed", "tasks-ext/input-keys-unique"],
+    ),
+    ("task-ack-carries-task", &["tasks-ext/ack-empty"]),
+    (
+        "task-unknown-internal-error",
+        &["tasks-ext/unknown-task-invalid-params"],
+    ),
+    (
+        "tasks-served-without-extension",
+        &["tasks-ext/undeclared-extension-refused"],
     ),
     ("ignore-header-mismatch", &["http/header-mismatch"]),
     ("stateless-server-requests", &["mrtr/no-server-requests"]),
@@ -723,6 +760,16 @@ fault_tests! {
     fault_listen_no_subscription_id => "listen-no-subscription-id",
     fault_listen_logs => "listen-logs",
     fault_listen_ignores_cancel => "listen-ignores-cancel",
+    fault_task_without_extension => "task-without-extension",
+    fault_task_required_plain_error => "task-required-plain-error",
+    fault_task_result_type_complete => "task-result-type-complete",
+    fault_task_not_yet_gettable => "task-not-yet-gettable",
+    fault_task_completed_without_result => "task-completed-without-result",
+    fault_task_tool_error_fails => "task-tool-error-fails",
+    fault_task_reuses_input_key => "task-reuses-input-key",
+    fault_task_ack_carries_task => "task-ack-carries-task",
+    fault_task_unknown_internal_error => "task-unknown-internal-error",
+    fault_tasks_served_without_extension => "tasks-served-without-extension",
     fault_tools_list_unstable => "tools-list-unstable",
     fault_cache_scope_varies => "cache-scope-varies",
     fault_stateless_legacy_error_code => "stateless-legacy-error-code",

@@ -12,6 +12,7 @@ mod secrets;
 mod stateless;
 mod subscriptions;
 mod tasks;
+mod tasks_ext;
 
 use super::{find, CheckResult, Verdict};
 use crate::protocol::frame::{answerable_id, same_id};
@@ -230,6 +231,15 @@ impl<'a> View<'a> {
     }
 }
 
+/// Whether a request was written in the stateless era (its `_meta` names 2026-07-28 or later).
+fn speaks_stateless(request: &Msg) -> bool {
+    let pointer = format!("/params/_meta/{}", PROTOCOL_VERSION.replace('/', "~1"));
+    (request.value.pointer(&pointer))
+        .and_then(Value::as_str)
+        .and_then(|v| v.parse::<Revision>().ok())
+        .is_some_and(Revision::is_stateless)
+}
+
 fn is_server_request(kind: &MessageKind) -> bool {
     matches!(kind, MessageKind::Request { method, .. } if !method.starts_with("notifications/"))
 }
@@ -283,6 +293,7 @@ pub fn evaluate(events: &[Event]) -> Vec<CheckResult> {
         .chain(changes::RULES)
         .chain(stateless::RULES)
         .chain(subscriptions::RULES)
+        .chain(tasks_ext::RULES)
         .filter_map(|(id, rule)| to_result(id, rule(&view)))
         .collect()
 }

@@ -63,6 +63,26 @@ fn requested_schema() -> Value {
 /// `method` (a notification, or a request of the server's).
 /// A Task (2025-11-25), as CreateTaskResult, tasks/get, tasks/cancel, tasks/list and
 /// notifications/tasks/status show it.
+/// A Task of the tasks extension: `ttlMs` and `pollIntervalMs`, and what its status promises.
+fn ext_task() -> Value {
+    json!({
+        "type": "object",
+        "required": ["taskId", "status", "createdAt", "lastUpdatedAt", "ttlMs"],
+        "properties": {
+            "taskId": {"type": "string"},
+            "status": {"enum": ["working", "input_required", "completed", "failed", "cancelled"]},
+            "statusMessage": {"type": "string"},
+            "createdAt": {"type": "string"},
+            "lastUpdatedAt": {"type": "string"},
+            "ttlMs": {"type": ["integer", "null"]},
+            "pollIntervalMs": {"type": "integer"},
+            "inputRequests": {"type": "object", "additionalProperties": {"type": "object", "required": ["method"]}},
+            "result": {"type": "object"},
+            "error": {"type": "object", "required": ["code", "message"]}
+        }
+    })
+}
+
 fn task() -> Value {
     json!({
         "type": "object",
@@ -85,19 +105,27 @@ pub const CREATE_TASK_RESULT: &str = "tools/call:task";
 /// The shape key of a multi round-trip request's interim result (2026-07-28).
 pub const INPUT_REQUIRED_RESULT: &str = "input_required";
 
+/// The shape keys of the tasks extension (with 2026-07-28): a tools/call answered with a task,
+/// and a task as tasks/get shows it (as `notifications/tasks` does).
+pub const EXT_CREATE_TASK_RESULT: &str = "tools/call:ext-task";
+pub const EXT_TASK: &str = "tasks/get:ext";
+
 /// The shape key for the result of `method`, given the request's params and the result: a
 /// task-augmented tools/call answered with a task is a CreateTaskResult, and a result whose
 /// resultType is input_required an InputRequiredResult, whatever it answers.
 pub fn result_key<'a>(method: &'a str, params: Option<&Value>, result: &Value) -> &'a str {
     let augmented = params.and_then(|p| p.get("task")).is_some();
+    let meta = params.and_then(|p| p.get("_meta"));
+    let stateless = meta
+        .and_then(|m| m.get(super::stateless::PROTOCOL_VERSION))
+        .is_some();
+    let result_type = result.get("resultType").and_then(Value::as_str);
     match method {
-        _ if result
-            .get("resultType")
-            .is_some_and(|t| t == "input_required") =>
-        {
-            INPUT_REQUIRED_RESULT
-        }
+        _ if result_type == Some("input_required") => INPUT_REQUIRED_RESULT,
+        "tools/call" if result_type == Some("task") => EXT_CREATE_TASK_RESULT,
         "tools/call" if augmented && result.get("task").is_some() => CREATE_TASK_RESULT,
+        "tasks/get" if stateless => EXT_TASK,
+        "tasks/update" | "tasks/cancel" if stateless => "tasks/update",
         _ => method,
     }
 }
@@ -124,6 +152,10 @@ fn schemas() -> HashMap<&'static str, Value> {
             }),
         ),
         ("tasks/get", task()),
+        (EXT_TASK, ext_task()),
+        (EXT_CREATE_TASK_RESULT, ext_task()),
+        ("notifications/tasks", ext_task()),
+        ("tasks/update", json!({"type": "object"})),
         ("tasks/cancel", task()),
         ("tasks/list", paginated("tasks", task())),
         ("notifications/tasks/status", task()),

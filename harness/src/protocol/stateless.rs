@@ -52,3 +52,8 @@ pub const LISTEN_FILTERS: &[(&str, &str)] = &[
         "notifications/resources/list_changed",
     ),
 ];
+
+/// The tasks extension (with 2026-07-28): its key in `capabilities.extensions`.
+pub const TASKS_EXTENSION: &str = "io.modelcontextprotocol/tasks";
+/// The methods the tasks extension adds (each names its task in `params.taskId`).
+pub const TASKS_EXTENSION_METHODS: &[&str] = &["tasks/get", "tasks/update", "tasks/cancel"];

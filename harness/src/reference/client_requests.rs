@@ -30,6 +30,9 @@ struct Pending {
     /// The tools/call that is answered once the client's answer arrives.
     call_id: Value,
     purpose: Purpose,
+    /// The stateless request the call was (only the stateless-server-requests fault sends
+    /// requests then), resumed when the answer arrives.
+    stateless: Option<super::stateless::Request>,
 }
 
 /// What a request to the client is for, which says how its answer completes the call.
@@ -88,6 +91,7 @@ impl Server {
             request_id: request_id.clone(),
             call_id: call_id.clone(),
             purpose,
+            stateless: self.stateless.clone(),
         });
         let mut request = json!({ "jsonrpc": "2.0", "id": request_id, "method": method });
         if let Some(params) = params {
@@ -108,9 +112,15 @@ impl Server {
             return Vec::new();
         };
         let Pending {
-            call_id, purpose, ..
+            call_id,
+            purpose,
+            stateless,
+            ..
         } = pending.remove(index);
-        self.answered(&call_id, purpose, body)
+        self.stateless = stateless;
+        let outputs = self.answered(&call_id, purpose, body);
+        self.stateless = None;
+        outputs
     }
 
     /// Goes on with tools/call `call_id` now that the client answered (`body`: its result, or

@@ -41,7 +41,7 @@ impl Server {
     }
 
     /// `elicitation: {}` means form mode only; from 2025-11-25 the modes may be listed.
-    fn client_takes_forms(&self) -> bool {
+    pub(super) fn client_takes_forms(&self) -> bool {
         self.client_declares("elicitation.form")
             || (self.client_declares("elicitation") && !self.client_declares("elicitation.url"))
     }

@@ -326,6 +326,26 @@ faults! {
     ListenLogs = "listen-logs",
     /// Keeps a subscription going after the client cancelled it.
     ListenIgnoresCancel = "listen-ignores-cancel",
+    /// Answers a call of the sleep tool with a task though the request did not declare the tasks extension.
+    TaskWithoutExtension = "task-without-extension",
+    /// Refuses a call that needs a task, from a client without the tasks extension, with -32602 and no requiredCapabilities.
+    TaskRequiredPlainError = "task-required-plain-error",
+    /// Marks a CreateTaskResult resultType "complete".
+    TaskResultTypeComplete = "task-result-type-complete",
+    /// Answers the first tasks/get of a task with -32602, as if it did not exist yet.
+    TaskNotYetGettable = "task-not-yet-gettable",
+    /// Shows a completed task without its result.
+    TaskCompletedWithoutResult = "task-completed-without-result",
+    /// Ends a task whose tool reported an error (isError) failed, with a JSON-RPC error.
+    TaskToolErrorFails = "task-tool-error-fails",
+    /// Asks a second question under the key of the first, already answered.
+    TaskReusesInputKey = "task-reuses-input-key",
+    /// Acknowledges tasks/update and tasks/cancel with the task rather than an empty result.
+    TaskAckCarriesTask = "task-ack-carries-task",
+    /// Answers tasks/get of an unknown task with -32603.
+    TaskUnknownInternalError = "task-unknown-internal-error",
+    /// Serves tasks/* and task subscriptions to clients that did not declare the tasks extension.
+    TasksServedWithoutExtension = "tasks-served-without-extension",
     /// Serves a stateless POST whose Mcp-Method or Mcp-Name header disagrees with its body.
     IgnoreHeaderMismatch = "ignore-header-mismatch",
     /// Answers stateless POSTs 200 whatever the error: no 400 for an unsupported version, no 404 for an unknown method.
@@ -404,6 +424,16 @@ impl Fault {
                 | Fault::ListenNoSubscriptionId
                 | Fault::ListenLogs
                 | Fault::ListenIgnoresCancel
+                | Fault::TaskWithoutExtension
+                | Fault::TaskRequiredPlainError
+                | Fault::TaskResultTypeComplete
+                | Fault::TaskNotYetGettable
+                | Fault::TaskCompletedWithoutResult
+                | Fault::TaskToolErrorFails
+                | Fault::TaskReusesInputKey
+                | Fault::TaskAckCarriesTask
+                | Fault::TaskUnknownInternalError
+                | Fault::TasksServedWithoutExtension
         )
     }
 

@@ -137,14 +137,29 @@ pub(super) fn classify(message: Value) -> Incoming {
 }
 
 impl Server {
-    /// The response to request `id`, followed by a garbage line under that fault.
+    /// The response to request `id`, followed by a garbage line under that fault; the result of
+    /// the stateless request being served gets the era's marks.
     pub(super) fn respond(&mut self, id: &Value, outcome: Outcome) -> Vec<Output> {
+        let method = self
+            .stateless
+            .as_ref()
+            .map(|request| request.method.clone());
+        self.respond_marked(id, outcome, method)
+    }
+
+    /// The response to request `id`; a result gets the era's marks for `stateless_method`, the
+    /// method of the stateless request it answers (None: the handshake era).
+    pub(super) fn respond_marked(
+        &mut self,
+        id: &Value,
+        outcome: Outcome,
+        stateless_method: Option<String>,
+    ) -> Vec<Output> {
+        let method = stateless_method;
         let mut response = Map::new();
         if !self.has(Fault::MissingJsonrpc) {
             response.insert("jsonrpc".into(), json!("2.0"));
         }
-        // A stateless request's result gets the era's marks.
-        let method = self.stateless_pending.remove(&id.to_string());
         let id = if self.has(Fault::WrongId) {
             wrong_id(id)
         } else {

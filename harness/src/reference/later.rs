@@ -23,6 +23,8 @@ pub(super) enum Job {
         step: u64,
         steps: u64,
         ms: u64,
+        /// Whether the call was a stateless (2026-07-28) request, whose result is marked.
+        stateless: bool,
     },
     /// A task's work is done: it completes (or asks for input first).
     TaskWork { task_id: String },
@@ -30,6 +32,8 @@ pub(super) enum Job {
     TaskExpiry { task_id: String },
     /// The ticker resource changes.
     ResourceTick,
+    /// A task of the tasks extension takes its next step.
+    ExtTaskWork { task_id: String },
 }
 
 impl Due {
@@ -98,8 +102,9 @@ impl Server {
                 step,
                 steps,
                 ms,
+                stateless,
             } => {
-                let outputs = self.sleep_step(&call_id, token, step, steps, ms);
+                let outputs = self.sleep_step(&call_id, token, step, steps, ms, stateless);
                 vec![Due {
                     request: Some(call_id),
                     outputs,
@@ -108,6 +113,7 @@ impl Server {
             Job::TaskWork { task_id } => self.task_work_done(&task_id),
             Job::TaskExpiry { task_id } => self.task_expired(&task_id),
             Job::ResourceTick => self.tick(),
+            Job::ExtTaskWork { task_id } => self.ext_task_work_done(&task_id),
         }
     }
 }

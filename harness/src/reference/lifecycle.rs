@@ -102,6 +102,10 @@ impl Server {
         if revision >= Revision::V2025_03_26 {
             capabilities["completions"] = json!({});
         }
+        if revision.is_stateless() {
+            let tasks = crate::protocol::stateless::TASKS_EXTENSION;
+            capabilities["extensions"] = json!({ tasks: {} });
+        }
         if self.has_tasks() && !self.has(Fault::TaskCapabilityUndeclared) {
             capabilities["tasks"] = json!({
                 "list": {},

@@ -19,6 +19,8 @@ pub(super) struct Listener {
     lists: Vec<&'static str>,
     /// The resources whose updates it carries.
     uris: Vec<String>,
+    /// The tasks (of the tasks extension) whose status it carries.
+    task_ids: Vec<String>,
 }
 
 impl Server {
@@ -32,12 +34,23 @@ impl Server {
             .filter(|(field, _)| requested.get(*field) == Some(&Value::Bool(true)))
             .map(|(field, _)| *field)
             .collect();
-        let uris: Vec<String> = (requested.get("resourceSubscriptions"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|uri| uri.as_str().map(String::from))
-            .collect();
+        let strings = |field: &str| -> Vec<String> {
+            (requested
+                .get(field)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten())
+            .filter_map(|item| item.as_str().map(String::from))
+            .collect()
+        };
+        let uris = strings("resourceSubscriptions");
+        let task_ids = strings("taskIds");
+        let serves_tasks =
+            self.declares_tasks_extension() || self.has(Fault::TasksServedWithoutExtension);
+        if requested.contains_key("taskIds") && !serves_tasks {
+            return self.needs_tasks_extension(id, "taskIds on subscriptions/listen");
+        }
+        let task_ids = self.known_ext_tasks(&task_ids);
         self.subscriptions.armed |= uris.iter().any(|uri| uri == TICKER_URI);
         let mut honoured = Map::new();
         for field in &lists {
@@ -51,12 +64,16 @@ impl Server {
         if !uris.is_empty() {
             honoured.insert("resourceSubscriptions".into(), json!(uris));
         }
+        if !task_ids.is_empty() {
+            honoured.insert("taskIds".into(), json!(task_ids));
+        }
         // A listen reusing an id replaces the subscription of that id.
         self.listeners.retain(|l| !same_id(&l.id, id));
         self.listeners.push(Listener {
             id: id.clone(),
             lists,
             uris,
+            task_ids,
         });
         let mut outputs = Vec::new();
         if !self.has(Fault::ListenNoAck) {
@@ -106,6 +123,15 @@ impl Server {
         )
     }
 
+    /// A task's new state announced on every subscription to it.
+    pub(super) fn announce_to_task_listeners(&mut self, task_id: &str, task: Value) -> Vec<Output> {
+        let ids: Vec<Value> = (self.listeners.iter())
+            .filter(|l| l.task_ids.iter().any(|t| t == task_id))
+            .map(|l| l.id.clone())
+            .collect();
+        self.each_listener(ids, "notifications/tasks", task)
+    }
+
     fn each_listener(&mut self, ids: Vec<Value>, method: &str, params: Value) -> Vec<Output> {
         (ids.iter())
             .map(|id| self.notify_listener(id, method, params.clone()))
@@ -120,7 +146,6 @@ impl Server {
         }
         let before = self.listeners.len();
         self.listeners.retain(|l| !same_id(&l.id, id));
-        self.stateless_pending.remove(&id.to_string());
         self.listeners.len() < before
     }
 }

@@ -28,6 +28,7 @@ mod sleep;
 pub(crate) mod stateless;
 mod subscriptions;
 mod tasks;
+mod tasks_ext;
 #[cfg(test)]
 mod tests;
 mod tools;
@@ -71,6 +72,8 @@ pub struct Server {
     /// Work scheduled for later (slow calls, tasks).
     later: later::Later,
     tasks: tasks::Tasks,
+    /// The tasks of the tasks extension (2026-07-28).
+    ext_tasks: tasks_ext::ExtTasks,
     /// Whether toggle_extras has switched the extra tool, resource and prompt on.
     extras_on: bool,
     subscriptions: subscriptions::Subscriptions,
@@ -78,8 +81,6 @@ pub struct Server {
     listeners: Vec<listen::Listener>,
     /// The stateless (2026-07-28) request being handled, if that is what is being handled.
     stateless: Option<stateless::Request>,
-    /// Stateless requests not answered yet, by id: their results get the era's marks.
-    stateless_pending: std::collections::HashMap<String, String>,
     /// Whether server/discover was called on this connection (only the needs-discover-first
     /// fault cares).
     discovered: bool,
@@ -100,11 +101,11 @@ impl Server {
             garbage_lines_written: 0,
             later: later::Later::default(),
             tasks: tasks::Tasks::default(),
+            ext_tasks: tasks_ext::ExtTasks::default(),
             extras_on: false,
             subscriptions: subscriptions::Subscriptions::default(),
             listeners: Vec::new(),
             stateless: None,
-            stateless_pending: std::collections::HashMap::new(),
             discovered: false,
             state_key: {
                 let mut key = [0u8; 8];

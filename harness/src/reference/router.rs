@@ -4,6 +4,7 @@
 use super::jsonrpc::{classify, Incoming, Outcome, Problem, RpcError};
 use super::{Fault, Output, Server};
 use crate::protocol::codes;
+use crate::protocol::stateless::TASKS_EXTENSION_METHODS;
 use serde_json::{json, Value};
 
 impl Server {
@@ -118,6 +119,9 @@ impl Server {
             }
         }
         let outcome: Outcome = match method {
+            m if self.stateless.is_some() && TASKS_EXTENSION_METHODS.contains(&m) => {
+                return self.ext_task_request(id, m, &params)
+            }
             "initialize" => return self.initialize(id, &params),
             "ping" => return self.ping(id),
             "tools/call" => return self.call_tool(id, &params),

@@ -25,6 +25,7 @@ impl Server {
             step: 1,
             steps: STEPS,
             ms,
+            stateless: self.stateless.is_some(),
         };
         self.later.after(Duration::from_millis(ms / STEPS), job);
         Vec::new()
@@ -37,6 +38,7 @@ impl Server {
         step: u64,
         steps: u64,
         ms: u64,
+        stateless: bool,
     ) -> Vec<Output> {
         let mut outputs = Vec::new();
         if let Some(token) = &token {
@@ -49,11 +51,14 @@ impl Server {
                 step: step + 1,
                 steps,
                 ms,
+                stateless,
             };
             self.later.after(Duration::from_millis(ms / steps), job);
             return outputs;
         }
-        outputs.extend(self.respond(call_id, Ok(text_result(format!("slept {ms} ms")))));
+        let result = Ok(text_result(format!("slept {ms} ms")));
+        let method = stateless.then(|| "tools/call".to_string());
+        outputs.extend(self.respond_marked(call_id, result, method));
         outputs
     }
 

@@ -11,7 +11,7 @@ use super::lifecycle::{INSTRUCTIONS, SERVER_NAME};
 use super::{Fault, Output, Server};
 use crate::protocol::stateless::{
     CACHEABLE_METHODS, CLIENT_CAPABILITIES, LOG_LEVEL, PROTOCOL_VERSION, REMOVED_METHODS,
-    SERVER_INFO,
+    SERVER_INFO, TASKS_EXTENSION_METHODS,
 };
 use crate::protocol::{codes, Revision, LOG_LEVELS};
 use serde_json::{json, Map, Value};
@@ -21,7 +21,9 @@ use serde_json::{json, Map, Value};
 const TTL_MS: u64 = 60_000;
 
 /// What a stateless request says of itself.
+#[derive(Clone)]
 pub(super) struct Request {
+    pub(super) method: String,
     pub(super) client_capabilities: Value,
     /// The index in `LOG_LEVELS` of the least severe level the request wants logged, if any.
     pub(super) log_level: Option<usize>,
@@ -83,6 +85,7 @@ impl Server {
             return self.respond(id, Err(error));
         }
         let removed = REMOVED_METHODS.contains(&method)
+            && !TASKS_EXTENSION_METHODS.contains(&method)
             && !(method == "ping" && self.has(Fault::ServesRemovedMethods));
         if removed {
             let error = RpcError::new(
@@ -105,13 +108,12 @@ impl Server {
             answers.extend(responses.clone());
         }
         self.stateless = Some(Request {
+            method: method.to_string(),
             client_capabilities: capabilities,
             log_level,
             answers,
             asked: 0,
         });
-        self.stateless_pending
-            .insert(id.to_string(), method.to_string());
         let outputs = match method {
             "server/discover" => {
                 self.discovered = true;

@@ -143,7 +143,7 @@ impl Server {
         self.respond(call_id, Ok(json!({ "task": task })))
     }
 
-    fn new_task_id(&mut self) -> String {
+    pub(super) fn new_task_id(&mut self) -> String {
         if self.has(Fault::TaskIdReused) {
             return "task-1".into();
         }
@@ -473,7 +473,7 @@ impl Server {
 }
 
 /// `time` as an ISO 8601 UTC timestamp with milliseconds.
-fn iso8601(time: SystemTime) -> String {
+pub(super) fn iso8601(time: SystemTime) -> String {
     let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = since.as_secs();
     let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);

@@ -4,6 +4,7 @@
 use super::extras::{EXTRA_NAME, EXTRA_TEXT};
 use super::jsonrpc::{Outcome, RpcError};
 use super::tasks::Work;
+use super::tasks_ext::Work as ExtWork;
 use super::{Fault, Output, Server};
 use crate::protocol::codes;
 use crate::protocol::Revision;
@@ -154,6 +155,15 @@ impl Tool {
         }
     }
 
+    /// How the tool runs as a task of the tasks extension (2026-07-28), when it can.
+    fn ext_task_support(self) -> Option<&'static str> {
+        match self {
+            Tool::Sleep | Tool::Fail => Some("optional"),
+            Tool::Approve => Some("required"),
+            _ => None,
+        }
+    }
+
     /// The first revision that lists the tool.
     fn since(self) -> Revision {
         match self {
@@ -295,7 +305,36 @@ impl Server {
             }
         }
         let token = params.pointer("/_meta/progressToken").cloned();
-        if self.has_tasks() {
+        if let Some(support) = tool.ext_task_support().filter(|_| self.stateless.is_some()) {
+            let declared = self.declares_tasks_extension()
+                || (tool == Tool::Sleep && self.has(Fault::TaskWithoutExtension));
+            let work = match tool {
+                Tool::Approve => ExtWork::Approve {
+                    subject: arguments["subject"].as_str().unwrap_or("it").to_string(),
+                },
+                Tool::Fail => ExtWork::Fail { text: FAILURE_TEXT },
+                _ => ExtWork::Sleep {
+                    ms: sleep_ms(&arguments),
+                },
+            };
+            if declared && tool == Tool::Approve && !self.client_takes_forms() {
+                let required = json!({ "elicitation": { "form": {} } });
+                let message = "the client declared no form-mode elicitation capability";
+                return self.lacks_capability(id, required, message);
+            }
+            if declared {
+                return self.create_ext_task(id, work);
+            }
+            if support == "required" && self.has(Fault::TaskRequiredPlainError) {
+                let message = format!("{name} runs only as a task");
+                return self.respond(id, Err(RpcError::invalid_params(message)));
+            }
+            if support == "required" {
+                return self
+                    .needs_tasks_extension(id, &format!("{name}, which runs only as a task,"));
+            }
+        }
+        if self.has_tasks() && self.stateless.is_none() {
             let task = params.get("task").filter(|task| task.is_object());
             match (tool.task_support(), task) {
                 (None, Some(_)) if !self.has(Fault::TaskForbiddenAccepted) => {
@@ -309,14 +348,7 @@ impl Server {
                     return self.respond(id, Err(error));
                 }
                 (Some(_), Some(task)) => {
-                    let work = match tool {
-                        Tool::Approve => Work::Approve {
-                            subject: arguments["subject"].as_str().unwrap_or("it").to_string(),
-                        },
-                        _ => Work::Sleep {
-                            ms: sleep_ms(&arguments),
-                        },
-                    };
+                    let work = task_work(tool, &arguments);
                     let task = task.clone();
                     return self.create_task(id, work, &task, token);
                 }
@@ -356,11 +388,11 @@ impl Server {
     }
 
     /// Whether the tool is listed now: the extra only while the extras are on; in the stateless
-    /// era, not the task tool nor the URL-mode one.
+    /// era, not the URL-mode one.
     fn lists(&self, tool: Tool) -> bool {
-        // Approve is a task tool, and connect_account's URL mode and its completion
-        // notification are gone: neither is the stateless era's.
-        let asks_client = matches!(tool, Tool::Approve | Tool::ConnectAccount);
+        // connect_account's URL mode and its completion notification are not the stateless
+        // era's.
+        let asks_client = tool == Tool::ConnectAccount;
         (tool != Tool::Extra || self.extras_on) && !(asks_client && self.stateless.is_some())
     }
 
@@ -486,4 +518,16 @@ fn with_invalid_utf8(output: Output) -> Output {
     };
     bytes.push(b'\n');
     Output::Raw(bytes)
+}
+
+/// What a task tool's task does.
+fn task_work(tool: Tool, arguments: &Value) -> Work {
+    match tool {
+        Tool::Approve => Work::Approve {
+            subject: arguments["subject"].as_str().unwrap_or("it").to_string(),
+        },
+        _ => Work::Sleep {
+            ms: sleep_ms(arguments),
+        },
+    }
 }

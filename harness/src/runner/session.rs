@@ -210,6 +210,7 @@ impl<'a> Session<'a> {
                 wait: true,
             } => {
                 let params = self.resolve_params(params.as_ref())?;
+                let params = self.with_task_answers(method, params);
                 let response = self
                     .request(&step.expect, path, method, params, id.clone())
                     .await?;
@@ -555,11 +556,14 @@ impl<'a> Session<'a> {
                         return Ok(());
                     }
                     // The poll interval is the protocol's pacing, not synchronisation: the
-                    // server's own pollInterval when it suggests one.
-                    let suggested =
-                        lookup(&response, "result.pollInterval").and_then(Value::as_u64);
-                    let interval = suggested.unwrap_or(*interval_ms);
-                    tokio::time::sleep(Duration::from_millis(interval)).await;
+                    // server's own pollInterval (pollIntervalMs in the tasks extension) when it
+                    // suggests one, never past the deadline.
+                    let suggested = (lookup(&response, "result.pollInterval"))
+                        .or_else(|| lookup(&response, "result.pollIntervalMs"))
+                        .and_then(Value::as_u64);
+                    let interval = Duration::from_millis(suggested.unwrap_or(*interval_ms));
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    tokio::time::sleep(interval.min(left)).await;
                 }
             }
         }
@@ -668,8 +672,12 @@ impl<'a> Session<'a> {
                 .iter()
                 .find(|cap| {
                     // A capability flag set to false (`resources.subscribe: false`) declares
-                    // that the server does not have it.
-                    let declared = lookup(result, &format!("capabilities.{cap}"));
+                    // that the server does not have it; `extensions/KEY` names an extension.
+                    let declared = match cap.strip_prefix("extensions/") {
+                        Some(key) => lookup(result, "capabilities.extensions")
+                            .and_then(|extensions| extensions.get(key)),
+                        None => lookup(result, &format!("capabilities.{cap}")),
+                    };
                     declared.is_none_or(|value| *value == Value::Bool(false))
                 })
                 .map(|cap| format!("the server does not declare the {cap} capability")),
@@ -798,6 +806,29 @@ impl<'a> Session<'a> {
             self.expect(spec, path, target);
         }
         Ok(response)
+    }
+
+    /// A `tasks/update` written without `inputResponses`: the answers, from the scenario's
+    /// handlers, to the inputRequests its task showed last (in a tasks/get result or a
+    /// notifications/tasks).
+    fn with_task_answers(&self, method: &str, params: Option<Value>) -> Option<Value> {
+        let mut params = params?;
+        if method != "tasks/update" || params.get("inputResponses").is_some() {
+            return Some(params);
+        }
+        let task_id = params.get("taskId").cloned();
+        let shown = self.trace.events().iter().rev().find_map(|e| {
+            let EventKind::Received { frame } = &e.kind else {
+                return None;
+            };
+            let message = frame.json.as_ref()?;
+            let task = message.get("result").or_else(|| message.get("params"))?;
+            let requests = task.get("inputRequests")?;
+            (task.get("taskId") == task_id.as_ref()).then_some(requests)
+        });
+        let asked = json!({ "inputRequests": shown.cloned().unwrap_or(json!({})) });
+        params["inputResponses"] = self.input_responses(&asked);
+        Some(params)
     }
 
     /// The answers to an InputRequiredResult's inputRequests, by key, from the scenario's

@@ -773,6 +773,7 @@ fn stateless_headers(message: &Value, headers: &mut HeaderMap) {
     let name = match method {
         "tools/call" | "prompts/get" => message.pointer("/params/name"),
         "resources/read" => message.pointer("/params/uri"),
+        m if stateless::TASKS_EXTENSION_METHODS.contains(&m) => message.pointer("/params/taskId"),
         _ => None,
     };
     let values = [

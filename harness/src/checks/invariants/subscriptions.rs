@@ -7,10 +7,10 @@
 //! 2026-07-28 request, nothing more comes for it (CANC-07, CANC-08).
 
 use super::http::{streams_of_frames, Stream};
-use super::{Finding, Msg, Rule, View};
+use super::{speaks_stateless, Finding, Msg, Rule, View};
 use crate::protocol::frame::same_id;
 use crate::protocol::stateless::{
-    LISTEN, LISTEN_FILTERS, PROTOCOL_VERSION, SUBSCRIPTIONS_ACKNOWLEDGED, SUBSCRIPTION_ID,
+    LISTEN, LISTEN_FILTERS, SUBSCRIPTIONS_ACKNOWLEDGED, SUBSCRIPTION_ID,
 };
 use crate::protocol::{MessageKind, Revision};
 use crate::transport::{Kind, Note};
@@ -32,6 +32,7 @@ const SUBSCRIPTION_METHODS: &[&str] = &[
     "notifications/prompts/list_changed",
     "notifications/resources/list_changed",
     "notifications/resources/updated",
+    "notifications/tasks",
 ];
 
 /// A `subscriptions/listen` the client sent: its id, what it asked for, and its stream.
@@ -158,6 +159,14 @@ fn claim_allowed(v: &View, requested: &Value, field: &str, value: &Value) -> boo
             .is_none_or(|caps| caps.pointer(path).is_some_and(|d| d == true))
     };
     match field {
+        "taskIds" => {
+            let asked = requested.get(field).and_then(Value::as_array);
+            (value.as_array()).is_some_and(|claimed| {
+                claimed
+                    .iter()
+                    .all(|id| asked.is_some_and(|a| a.contains(id)))
+            })
+        }
         "resourceSubscriptions" => {
             let asked = requested.get(field).and_then(Value::as_array);
             let claimed = value.as_array();
@@ -229,6 +238,11 @@ fn asks_for(requested: &Value, m: &Msg) -> bool {
                 .filter_map(Value::as_str)
                 .any(|s| uri.starts_with(s))
         });
+    }
+    if method == "notifications/tasks" {
+        let task = m.value.pointer("/params/taskId");
+        let tasks = requested.get("taskIds").and_then(Value::as_array);
+        return (task.zip(tasks)).is_some_and(|(task, tasks)| tasks.contains(task));
     }
     (LISTEN_FILTERS.iter())
         .find(|(_, m)| *m == method)
@@ -370,13 +384,4 @@ fn cancels<'a>(v: &View<'a>) -> Vec<(u64, &'a Value)> {
         out.extend(request.map(|id| (*seq, id)));
     }
     out
-}
-
-/// Whether a request was written in the stateless era (its `_meta` names 2026-07-28 or later).
-fn speaks_stateless(request: &Msg) -> bool {
-    let pointer = format!("/params/_meta/{}", PROTOCOL_VERSION.replace('/', "~1"));
-    (request.value.pointer(&pointer))
-        .and_then(Value::as_str)
-        .and_then(|v| v.parse::<Revision>().ok())
-        .is_some_and(Revision::is_stateless)
 }

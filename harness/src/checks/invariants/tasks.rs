@@ -2,7 +2,7 @@
 //! CreateTaskResults, tasks/get, tasks/cancel and tasks/list results and
 //! notifications/tasks/status, in the order they arrived.
 
-use super::{Finding, Msg, Rule, View};
+use super::{speaks_stateless, Finding, Msg, Rule, View};
 use crate::protocol::MessageKind;
 use crate::scenario::matcher::{compact, describe};
 use regex::Regex;
@@ -62,7 +62,11 @@ impl<'a> Seen<'a> {
 /// Every Task object the server showed, in order.
 pub(super) fn seen<'a>(v: &View<'a>) -> Vec<Seen<'a>> {
     let mut seen = Vec::new();
-    for (_, id, method) in v.client_requests() {
+    for (m, id, method) in v.client_requests() {
+        // The tasks extension's tasks (2026-07-28) are judged in `tasks_ext`.
+        if speaks_stateless(m) {
+            continue;
+        }
         let Some(response) = v.response_to(id) else {
             continue;
         };

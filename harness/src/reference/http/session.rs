@@ -153,7 +153,7 @@ impl Session {
             let own = subscription_of(&output).is_some_and(|id| Some(id) == request_id);
             let Some(output) = (match own {
                 true => Some(output),
-                false => self.to_subscription(output),
+                false => self.deliver_on_subscription(output),
             }) else {
                 continue;
             };
@@ -197,7 +197,7 @@ impl Session {
     /// A notification on a subscription goes to the stream of its `subscriptions/listen`
     /// request, and nowhere else: where that stream is gone (the client closed it, which
     /// cancels the subscription), the subscription ends. Any other output is given back.
-    fn to_subscription(&mut self, output: Output) -> Option<Output> {
+    fn deliver_on_subscription(&mut self, output: Output) -> Option<Output> {
         let Some(id) = subscription_of(&output).cloned() else {
             return Some(output);
         };
@@ -222,7 +222,7 @@ impl Session {
     pub(super) fn route(&mut self, outputs: Vec<Output>) {
         self.clock.tick();
         let outputs: Vec<Output> = (outputs.into_iter())
-            .filter_map(|output| self.to_subscription(output))
+            .filter_map(|output| self.deliver_on_subscription(output))
             .collect();
         if outputs.is_empty() {
             return;

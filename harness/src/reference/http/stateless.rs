@@ -11,7 +11,7 @@ use super::registry::lock;
 use super::session::{Reply, SseWhen};
 use super::App;
 use crate::protocol::codes;
-use crate::protocol::stateless::{CLIENT_CAPABILITIES, PROTOCOL_VERSION};
+use crate::protocol::stateless::{CLIENT_CAPABILITIES, PROTOCOL_VERSION, TASKS_EXTENSION_METHODS};
 use crate::reference::{Fault, Output};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
@@ -106,6 +106,7 @@ fn check_headers(headers: &HeaderMap, method: &str, params: &Value) -> Result<()
     let named = match method {
         "tools/call" | "prompts/get" => params.get("name").and_then(Value::as_str),
         "resources/read" => params.get("uri").and_then(Value::as_str),
+        m if TASKS_EXTENSION_METHODS.contains(&m) => params.get("taskId").and_then(Value::as_str),
         _ => None,
     };
     let expected = [
