@@ -98,7 +98,21 @@ const BROKEN: &[(&str, &[&str])] = &[
         "tasks-served-without-extension",
         &["tasks-ext/undeclared-extension-refused"],
     ),
-    ("ignore-header-mismatch", &["http/header-mismatch"]),
+    (
+        "ignore-header-mismatch",
+        &[
+            "http/header-case",
+            "http/header-mismatch",
+            "http/protocol-version-header-required",
+        ],
+    ),
+    ("header-values-case-insensitive", &["http/header-case"]),
+    (
+        "missing-version-header-served",
+        &["http/protocol-version-header-required"],
+    ),
+    ("assumes-retry", &["mrtr/no-retry-assumed"]),
+    ("extension-key-unprefixed", &["lifecycle/extension-keys"]),
     ("stateless-server-requests", &["mrtr/no-server-requests"]),
     (
         "input-required-bare",
@@ -760,6 +774,10 @@ fault_tests! {
     fault_listen_no_subscription_id => "listen-no-subscription-id",
     fault_listen_logs => "listen-logs",
     fault_listen_ignores_cancel => "listen-ignores-cancel",
+    fault_header_values_case_insensitive => "header-values-case-insensitive",
+    fault_missing_version_header_served => "missing-version-header-served",
+    fault_assumes_retry => "assumes-retry",
+    fault_extension_key_unprefixed => "extension-key-unprefixed",
     fault_task_without_extension => "task-without-extension",
     fault_task_required_plain_error => "task-required-plain-error",
     fault_task_result_type_complete => "task-result-type-complete",

@@ -907,7 +907,7 @@ pub const CHECKS: &[CheckDef] = &[
         level: MustNot,
         spec: "tasks extension §Capability Negotiation",
         requirement: "A server MUST NOT return CreateTaskResult to a client that did not include the io.modelcontextprotocol/tasks extension capability on its request.",
-        catalogue: &["TASKX-01"],
+        catalogue: &["TASKX-01", "LIFE-17"],
     },
     CheckDef {
         id: "tasks-ext/required-extension-error",
@@ -971,6 +971,34 @@ pub const CHECKS: &[CheckDef] = &[
         spec: "tasks extension §Error Handling; §Task Status Notifications",
         requirement: "A client that did not declare the extension gets -32021 for tasks/get, tasks/update and tasks/cancel, and for taskIds on subscriptions/listen.",
         catalogue: &["TASKX-09"],
+    },
+    CheckDef {
+        id: "http/header-case",
+        level: Must,
+        spec: "basic/transports/streamable-http §Case Sensitivity (2026-07-28)",
+        requirement: "Header names are compared case-insensitively and header values case-sensitively: an Mcp-Method whose value differs from the body only in case is a mismatch (400, -32020).",
+        catalogue: &["HTTP-36"],
+    },
+    CheckDef {
+        id: "http/protocol-version-header-required",
+        level: Must,
+        spec: "basic/transports/streamable-http §Protocol Version Header (2026-07-28)",
+        requirement: "A request without MCP-Protocol-Version MAY be treated as 2025-03-26 by a server supporting such clients; otherwise it MUST be rejected with 400 and -32020. It is never served as 2026-07-28.",
+        catalogue: &["HTTP-33"],
+    },
+    CheckDef {
+        id: "mrtr/no-retry-assumed",
+        level: MustNot,
+        spec: "basic/patterns/mrtr §Server Requirements (2026-07-28)",
+        requirement: "The server MUST NOT assume the client will fulfil an InputRequiredResult or retry: a fresh call after an unanswered one is served like the first (it MAY ask again).",
+        catalogue: &["MRTR-09"],
+    },
+    CheckDef {
+        id: "lifecycle/extension-keys",
+        level: Must,
+        spec: "basic/versioning §Extension Negotiation (2026-07-28)",
+        requirement: "Keys in capabilities.extensions follow the _meta naming rules with a mandatory prefix (a reverse-DNS label, a slash, a name).",
+        catalogue: &["LIFE-17"],
     },
     CheckDef {
         id: "elicitation/url-required-error",

@@ -346,6 +346,14 @@ faults! {
     TaskUnknownInternalError = "task-unknown-internal-error",
     /// Serves tasks/* and task subscriptions to clients that did not declare the tasks extension.
     TasksServedWithoutExtension = "tasks-served-without-extension",
+    /// Compares the values of the era's headers with the body case-insensitively.
+    HeaderValuesCaseInsensitive = "header-values-case-insensitive",
+    /// Serves a stateless POST that has no MCP-Protocol-Version header as 2026-07-28.
+    MissingVersionHeaderServed = "missing-version-header-served",
+    /// Refuses a fresh call while an input it asked for in a result is still unanswered.
+    AssumesRetry = "assumes-retry",
+    /// Declares an extension under a key without a prefix.
+    ExtensionKeyUnprefixed = "extension-key-unprefixed",
     /// Serves a stateless POST whose Mcp-Method or Mcp-Name header disagrees with its body.
     IgnoreHeaderMismatch = "ignore-header-mismatch",
     /// Answers stateless POSTs 200 whatever the error: no 400 for an unsupported version, no 404 for an unknown method.
@@ -371,6 +379,8 @@ impl Fault {
             self,
             Fault::NoSessionCheck
                 | Fault::IgnoreHeaderMismatch
+                | Fault::HeaderValuesCaseInsensitive
+                | Fault::MissingVersionHeaderServed
                 | Fault::StatelessErrors200
                 | Fault::UnknownSessionAccepted
                 | Fault::Notification200
@@ -434,6 +444,10 @@ impl Fault {
                 | Fault::TaskAckCarriesTask
                 | Fault::TaskUnknownInternalError
                 | Fault::TasksServedWithoutExtension
+                | Fault::HeaderValuesCaseInsensitive
+                | Fault::MissingVersionHeaderServed
+                | Fault::AssumesRetry
+                | Fault::ExtensionKeyUnprefixed
         )
     }
 

@@ -105,6 +105,9 @@ impl Server {
         if revision.is_stateless() {
             let tasks = crate::protocol::stateless::TASKS_EXTENSION;
             capabilities["extensions"] = json!({ tasks: {} });
+            if self.has(Fault::ExtensionKeyUnprefixed) {
+                capabilities["extensions"]["tasks"] = json!({});
+            }
         }
         if self.has_tasks() && !self.has(Fault::TaskCapabilityUndeclared) {
             capabilities["tasks"] = json!({

@@ -88,6 +88,8 @@ pub struct Server {
     state_key: u64,
     /// Stateless tools/list calls so far (only the tools-list-unstable fault cares).
     listings: u64,
+    /// Whether a result asked the client for input yet (only the assumes-retry fault cares).
+    asked_in_result: bool,
 }
 
 impl Server {
@@ -114,6 +116,7 @@ impl Server {
                 u64::from_le_bytes(key)
             },
             listings: 0,
+            asked_in_result: false,
         }
     }
 

@@ -12,7 +12,9 @@ use crate::protocol::stateless::{
     CACHEABLE_METHODS, CLIENT_CAPABILITIES, PROTOCOL_VERSION, SERVER_INFO,
 };
 use crate::protocol::Revision;
+use regex::Regex;
 use serde_json::Value;
+use std::sync::LazyLock;
 
 pub(super) const RULES: &[(&str, Rule)] = &[
     ("base/result-type", result_type),
@@ -25,7 +27,16 @@ pub(super) const RULES: &[(&str, Rule)] = &[
     ("base/retired-error-codes", retired_error_codes),
     ("cache/scope-consistent", scope_consistent),
     ("tools/list-deterministic", list_deterministic),
+    ("lifecycle/extension-keys", extension_keys),
 ];
+
+/// A `_meta`-style key with its mandatory prefix: dot-separated labels, a slash, a name.
+static PREFIXED_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^([a-zA-Z]([a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*[a-zA-Z]([a-zA-Z0-9-]*[a-zA-Z0-9])?/[a-zA-Z0-9]([a-zA-Z0-9._-]*[a-zA-Z0-9])?$",
+    )
+    .expect("a valid pattern")
+});
 
 /// The codes 2026-07-28 defines in its reserved range (-32020 … -32099).
 const DEFINED_CODES: [i64; 3] = [-32020, -32021, -32022];
@@ -346,6 +357,31 @@ fn cache_hints(v: &View) -> Finding {
                 )
             },
         );
+    }
+    f
+}
+
+/// Every key of a discover result's `capabilities.extensions` has a prefix (LIFE-17).
+fn extension_keys(v: &View) -> Finding {
+    let mut f = Finding::new();
+    for (_, method, response, result) in stateless_exchanges(v) {
+        let extensions = result.pointer("/capabilities/extensions");
+        if method != "server/discover" {
+            continue;
+        }
+        for key in extensions
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+        {
+            f.judge(
+                response.seq,
+                PREFIXED_KEY.is_match(key),
+                || "extension keys with a prefix, like io.modelcontextprotocol/tasks".into(),
+                || format!("extension key {key:?}"),
+            );
+        }
     }
     f
 }

@@ -49,7 +49,7 @@ pub(super) fn post(
         .iter()
         .all(|key| meta.and_then(|m| m.get(key)).is_some());
     if complete_meta && !app.has(Fault::IgnoreHeaderMismatch) {
-        if let Err(mismatch) = check_headers(headers, method, params) {
+        if let Err(mismatch) = check_headers(app, headers, method, params) {
             let body = json!({
                 "jsonrpc": "2.0",
                 "id": id,
@@ -99,7 +99,12 @@ pub(super) fn lacks_session_and_meta(id: &Value) -> Response {
 }
 
 /// What the request's headers say that its body does not, if anything.
-fn check_headers(headers: &HeaderMap, method: &str, params: &Value) -> Result<(), String> {
+fn check_headers(
+    app: &App,
+    headers: &HeaderMap,
+    method: &str,
+    params: &Value,
+) -> Result<(), String> {
     let version = params
         .pointer(&format!("/_meta/{}", PROTOCOL_VERSION.replace('/', "~1")))
         .and_then(Value::as_str);
@@ -119,9 +124,16 @@ fn check_headers(headers: &HeaderMap, method: &str, params: &Value) -> Result<()
         let sent = headers
             .get(header)
             .map(|v| decoded(v.to_str().unwrap_or_default()));
+        let served_anyway =
+            header == MCP_PROTOCOL_VERSION && app.has(Fault::MissingVersionHeaderServed);
+        let same = match app.has(Fault::HeaderValuesCaseInsensitive) {
+            true => |a: &str, b: &str| a.eq_ignore_ascii_case(b),
+            false => |a: &str, b: &str| a == b,
+        };
         match sent {
+            None if served_anyway => {}
             None => return Err(format!("Header mismatch: {header} is required")),
-            Some(sent) if sent != wanted => {
+            Some(sent) if !same(&sent, wanted) => {
                 return Err(format!(
                     "Header mismatch: {header} says {sent:?}, the body {wanted:?}"
                 ))
