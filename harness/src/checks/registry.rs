@@ -892,8 +892,8 @@ pub const CHECKS: &[CheckDef] = &[
         id: "subscriptions/no-progress-or-log",
         level: MustNot,
         spec: "basic/transports/streamable-http §Receiving Messages; server/utilities/logging (2026-07-28)",
-        requirement: "A subscriptions/listen stream MUST NOT carry notifications/progress or notifications/message: those travel only with the request they are about.",
-        catalogue: &["SUB-06", "TASKX-10"],
+        requirement: "A subscriptions/listen stream MUST NOT carry notifications/progress or notifications/message: those travel only with the request they are about, over HTTP on its own response stream.",
+        catalogue: &["SUB-06", "TASKX-10", "PROG-07", "LOG-07"],
     },
     CheckDef {
         id: "cancellation/nothing-after-cancel",

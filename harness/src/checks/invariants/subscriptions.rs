@@ -310,7 +310,37 @@ fn no_progress_or_log(v: &View) -> Finding {
             || format!("{method} on subscription {}", listen.id),
         );
     }
+    own_stream_progress(v, &mut f);
     f
+}
+
+/// Over streamable HTTP, the progress of a 2026-07-28 request travels on that request's own
+/// stream, and nowhere else (PROG-07).
+fn own_stream_progress(v: &View, f: &mut Finding) {
+    if v.transport != Some(Kind::StreamableHttp) {
+        return;
+    }
+    let streams = streams_of_frames(v);
+    for m in v.notifications("notifications/progress") {
+        let token = m.value.pointer("/params/progressToken");
+        let request = (v.client_requests())
+            .filter(|(r, _, _)| speaks_stateless(r))
+            .find(|(r, _, _)| {
+                token.is_some() && r.value.pointer("/params/_meta/progressToken") == token
+            });
+        let Some((_, id, _)) = request else { continue };
+        let own = stream_of_request(v, id);
+        let came_on = streams.get(&m.seq).copied();
+        f.judge(
+            m.seq,
+            own.is_some() && came_on == own,
+            || format!("the progress of request {id} on the stream answering it"),
+            || match came_on {
+                Some((_, exchange)) => format!("on the stream of exchange #{exchange}"),
+                None => "outside any request's stream".into(),
+            },
+        );
+    }
 }
 
 /// A 2026-07-28 request the client cancelled gets nothing more once the server has answered a
