@@ -91,6 +91,13 @@ pub struct SuiteOutcome {
 /// Runs the suite, printing progress and the summary to `out`. An error is a usage error
 /// (exit 2): the message names the file and position when a scenario is at fault.
 pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome, String> {
+    // ZCP's native dialect maps the handshake era only: it has no server/discover.
+    if opts.config.revision.is_stateless() && opts.target.kind() == crate::transport::Kind::Zcp {
+        return Err(format!(
+            "{} has no mapping onto ZCP's native /zcp dialect; run it over streamable HTTP (/mcp)",
+            opts.config.revision
+        ));
+    }
     let all = scenario::load_dir(&opts.scenarios).map_err(|e| e.to_string())?;
     let baseline = match &opts.baseline {
         Some(path) => Some(load_baseline(path, &all)?),

@@ -192,6 +192,26 @@ fn a_target_that_cannot_be_started_exits_3() {
     );
 }
 
+#[test]
+fn the_stateless_revision_over_zcp_native_is_a_usage_error() {
+    // Refused before anything is sent: nothing listens on port 9.
+    let out = zcpspec(&[
+        "run",
+        "--revision",
+        "2026-07-28",
+        "--url",
+        "http://127.0.0.1:9/zcp",
+        "--transport",
+        "zcp",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no mapping onto ZCP's native /zcp dialect"),
+        "{stderr}"
+    );
+}
+
 /// Runs two scenarios over stdio against `zcpspec serve --fault <fault>` and returns the exit
 /// code and the run's report.
 fn run_hostile(fault: &str) -> (Option<i32>, Value) {
