@@ -196,7 +196,8 @@ pub async fn run_scenario(scenario: &Scenario, target: &Target, config: &RunConf
         .await
 }
 
-/// Runs scenarios `config.jobs` at a time; results come back in the scenarios' order.
+/// Runs scenarios `config.jobs` at a time, those tagged `slow` first (a long one started last
+/// would leave the other jobs idle at the end); results come back in the scenarios' order.
 /// `on_done` is called (in completion order) as each one finishes.
 pub async fn run_all(
     scenarios: Arc<Vec<Scenario>>,
@@ -208,7 +209,10 @@ pub async fn run_all(
     let target = Arc::new(target);
     let config = Arc::new(config);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    for index in 0..scenarios.len() {
+    let slow = |index: &usize| scenarios[*index].tags.contains(&"slow");
+    let (mut order, rest): (Vec<usize>, Vec<usize>) = (0..scenarios.len()).partition(slow);
+    order.extend(rest);
+    for index in order {
         let (scenarios, target, config, semaphore, tx) = (
             scenarios.clone(),
             target.clone(),
