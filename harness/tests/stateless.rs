@@ -43,12 +43,16 @@ fn the_reference_server_passes_a_stateless_run_over_stdio() {
         let (code, report) = run(&args, &dir.path().join(name));
         assert_eq!(code, Some(0), "{name}: {}", report["summary"]);
         let checks = executed(&report);
-        assert!(checks.len() >= 60, "{name}: {} checks judged", checks.len());
+        assert!(checks.len() >= 75, "{name}: {} checks judged", checks.len());
         for id in [
             "lifecycle/discover",
             "lifecycle/no-handshake",
             "base/result-type",
             "cache/hints",
+            "subscriptions/acknowledged",
+            "cancellation/nothing-after-cancel",
+            "tasks-ext/create-result",
+            "tasks-ext/input-keys-unique",
         ] {
             assert!(checks.contains(id), "{name}: {id} did not run");
         }
@@ -106,7 +110,17 @@ fn the_reference_server_passes_both_eras_over_streamable_http() {
         assert_eq!(code, Some(0), "{name}: {}", report["summary"]);
         if *name == "stateless" {
             let checks = executed(&report);
-            for id in ["http/header-mismatch", "http/stateless-error-status"] {
+            assert!(checks.len() >= 80, "{} checks judged", checks.len());
+            let ids = [
+                "http/header-mismatch",
+                "http/stateless-error-status",
+                "http/header-case",
+                "http/protocol-version-header-required",
+                "subscriptions/id-on-notifications",
+                "cancellation/nothing-after-cancel",
+                "tasks-ext/get-detailed",
+            ];
+            for id in ids {
                 assert!(checks.contains(id), "{id} did not run");
             }
         }
