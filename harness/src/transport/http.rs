@@ -362,10 +362,18 @@ impl Link for HttpLink {
                 _ => e.url.clone(),
             };
             let exchange = e.shared.exchanges.fetch_add(1, Ordering::SeqCst);
+            if e.kind == Kind::StreamableHttp {
+                if let Some(version) = parsed.as_ref().and_then(stateless_version) {
+                    // Every later POST of the session says it too: a notification or raw
+                    // frame without the era's `_meta` is still the era's.
+                    *e.shared.protocol_version.lock().unwrap() = Some(version.to_string());
+                }
+            }
             let mut headers = e.base_headers(true, true);
             if e.kind == Kind::StreamableHttp {
                 if let Some(message) = &parsed {
-                    stateless_headers(message, &mut headers);
+                    let known = e.shared.protocol_version.lock().unwrap().clone();
+                    stateless_headers(message, known.as_deref(), &mut headers);
                 }
             }
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -755,19 +763,34 @@ async fn read_stream(
     }
 }
 
-/// The headers a 2026-07-28 request carries beside its body: `MCP-Protocol-Version` (the
-/// version its `_meta` names), `Mcp-Method`, and `Mcp-Name` (the tool, prompt or resource it
-/// is about; base64-encoded when not plain visible ASCII). A message without the era's `_meta`
-/// gets none.
-fn stateless_headers(message: &Value, headers: &mut HeaderMap) {
+/// The protocol version a message's `_meta` names, if it names one.
+fn meta_version(message: &Value) -> Option<&str> {
     let pointer = format!(
         "/params/_meta/{}",
         stateless::PROTOCOL_VERSION.replace('/', "~1")
     );
-    let (Some(version), Some(method)) = (
-        message.pointer(&pointer).and_then(Value::as_str),
-        message.get("method").and_then(Value::as_str),
-    ) else {
+    message.pointer(&pointer)?.as_str()
+}
+
+/// The stateless-era version a message's `_meta` names, if it names one.
+fn stateless_version(message: &Value) -> Option<&str> {
+    let version = meta_version(message)?;
+    let revision = version.parse::<crate::protocol::Revision>().ok()?;
+    revision.is_stateless().then_some(version)
+}
+
+/// The headers a 2026-07-28 message carries beside its body: `MCP-Protocol-Version` (the
+/// version its `_meta` names, else the one the session's messages have named, `known`),
+/// `Mcp-Method`, and `Mcp-Name` (the tool, prompt, resource or task it is about;
+/// base64-encoded when not plain visible ASCII). Other messages get none.
+fn stateless_headers(message: &Value, known: Option<&str>, headers: &mut HeaderMap) {
+    let known = known.filter(|v| {
+        v.parse::<crate::protocol::Revision>()
+            .is_ok_and(|r| r.is_stateless())
+    });
+    let version = meta_version(message).or(known);
+    let (Some(version), Some(method)) = (version, message.get("method").and_then(Value::as_str))
+    else {
         return;
     };
     let name = match method {
