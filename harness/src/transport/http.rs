@@ -858,3 +858,43 @@ fn note_protocol_version(endpoint: &Endpoint, frame: &Frame) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers_for(message: Value, known: Option<&str>) -> Vec<(String, String)> {
+        let mut headers = HeaderMap::new();
+        stateless_headers(&message, known, &mut headers);
+        let mut out: Vec<(String, String)> = (headers.iter())
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_notification_of_a_stateless_session_says_the_era_like_its_requests() {
+        let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}});
+        assert_eq!(
+            headers_for(cancel.clone(), Some("2026-07-28")),
+            [
+                (
+                    "mcp-method".to_string(),
+                    "notifications/cancelled".to_string()
+                ),
+                ("mcp-protocol-version".to_string(), "2026-07-28".to_string()),
+            ]
+        );
+        // A handshake-era session's notifications carry none of the era's headers.
+        assert!(headers_for(cancel, Some("2025-11-25")).is_empty());
+    }
+
+    #[test]
+    fn a_request_says_the_version_its_meta_names_even_one_the_session_does_not_speak() {
+        let meta = json!({ stateless::PROTOCOL_VERSION: "2099-01-01" });
+        let discover = json!({"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {"_meta": meta}});
+        let headers = headers_for(discover, Some("2026-07-28"));
+        assert!(headers.contains(&("mcp-protocol-version".to_string(), "2099-01-01".to_string())));
+    }
+}
