@@ -59,44 +59,42 @@ fn requested_schema() -> Value {
     })
 }
 
-/// The schema for the result of `method` (a request of the client's), or for the params of
-/// `method` (a notification, or a request of the server's).
-/// A Task (2025-11-25), as CreateTaskResult, tasks/get, tasks/cancel, tasks/list and
-/// notifications/tasks/status show it.
-/// A Task of the tasks extension: `ttlMs` and `pollIntervalMs`, and what its status promises.
-fn ext_task() -> Value {
+/// A Task as CreateTaskResult, tasks/get, tasks/cancel, tasks/list and the status
+/// notifications show it, with its time to live and suggested poll interval under the names
+/// its revision gives them.
+fn task_with(ttl: &str, poll_interval: &str) -> Value {
     json!({
         "type": "object",
-        "required": ["taskId", "status", "createdAt", "lastUpdatedAt", "ttlMs"],
+        "required": ["taskId", "status", "createdAt", "lastUpdatedAt", ttl],
         "properties": {
             "taskId": {"type": "string"},
             "status": {"enum": ["working", "input_required", "completed", "failed", "cancelled"]},
             "statusMessage": {"type": "string"},
             "createdAt": {"type": "string"},
             "lastUpdatedAt": {"type": "string"},
-            "ttlMs": {"type": ["integer", "null"]},
-            "pollIntervalMs": {"type": "integer"},
-            "inputRequests": {"type": "object", "additionalProperties": {"type": "object", "required": ["method"]}},
-            "result": {"type": "object"},
-            "error": {"type": "object", "required": ["code", "message"]}
+            ttl: {"type": ["integer", "null"]},
+            poll_interval: {"type": "integer"}
         }
     })
 }
 
+/// A Task (2025-11-25): `ttl` and `pollInterval`.
 fn task() -> Value {
-    json!({
+    task_with("ttl", "pollInterval")
+}
+
+/// A Task of the tasks extension (2026-07-28): `ttlMs` and `pollIntervalMs`, and what its
+/// status promises (outstanding inputRequests, the result, the error).
+fn ext_task() -> Value {
+    let mut task = task_with("ttlMs", "pollIntervalMs");
+    let properties = &mut task["properties"];
+    properties["inputRequests"] = json!({
         "type": "object",
-        "required": ["taskId", "status", "createdAt", "lastUpdatedAt", "ttl"],
-        "properties": {
-            "taskId": {"type": "string"},
-            "status": {"enum": ["working", "input_required", "completed", "failed", "cancelled"]},
-            "statusMessage": {"type": "string"},
-            "createdAt": {"type": "string"},
-            "lastUpdatedAt": {"type": "string"},
-            "ttl": {"type": ["integer", "null"]},
-            "pollInterval": {"type": "integer"}
-        }
-    })
+        "additionalProperties": {"type": "object", "required": ["method"]}
+    });
+    properties["result"] = json!({"type": "object"});
+    properties["error"] = json!({"type": "object", "required": ["code", "message"]});
+    task
 }
 
 /// The shape key of a task-augmented call's result (a CreateTaskResult).
