@@ -3,10 +3,10 @@
 //!
 //! Normalisation: canonical JSON (object keys sorted, integral numbers written as integers),
 //! volatile values replaced by placeholders numbered in order of first appearance (request ids,
-//! session ids, task ids, cursors, timestamps, the server's version), and a scenario's own
-//! `redact` paths. Responses and server requests keep their order, and so do the raw HTTP
-//! exchanges of scenario steps; notifications, which the spec lets interleave, and the HTTP
-//! answers of concurrent requests (a GET stream beside POSTs) are compared as sorted sets.
+//! session ids, task ids, cursors, request states, timestamps, the server's version), and a
+//! scenario's own `redact` paths. Responses and server requests keep their order, and so do the
+//! raw HTTP exchanges of scenario steps; notifications, which the spec lets interleave, and the
+//! HTTP answers of concurrent requests (a GET stream beside POSTs) are compared as sorted sets.
 
 use crate::protocol::MessageKind;
 use crate::scenario::vars::lookup;
@@ -157,15 +157,20 @@ impl Renumber {
         let kind = match key {
             Some("id" | "requestId") => Some("id"),
             Some("sessionId") => Some("session"),
-            Some("taskId") => Some("task"),
+            Some("taskId" | "taskIds") => Some("task"),
             Some("nextCursor" | "cursor") => Some("cursor"),
+            // A multi round-trip request's opaque state (2026-07-28) seals with a key of the
+            // server's own.
+            Some("requestState") => Some("state"),
             _ => None,
         };
         match value {
             Value::Object(map) => {
                 let mut out = Map::new();
                 for (k, v) in map {
-                    let is_version = k == "version" && key == Some("serverInfo");
+                    let server_info =
+                        key.is_some_and(|k| k == "serverInfo" || k.ends_with("/serverInfo"));
+                    let is_version = k == "version" && server_info;
                     let walked = if is_version {
                         Value::String("<version>".into())
                     } else {

@@ -149,8 +149,17 @@ pub async fn run(opts: SuiteOptions, out: &mut dyn Write) -> Result<SuiteOutcome
     let mut report = Report::new(opts.target.describe(), scenario_reports, &results);
     report.name = opts.name.clone();
     if let Some(golden) = &opts.golden {
+        // The stateless era's goldens live apart (`DIR/2026-07-28/…`): a scenario of both eras
+        // sees different messages in each.
+        let era = Golden {
+            dir: match opts.config.revision.is_stateless() {
+                true => golden.dir.join(opts.config.revision.as_str()),
+                false => golden.dir.clone(),
+            },
+            bless: golden.bless,
+        };
         report.add(compare_goldens(
-            golden,
+            &era,
             &scenarios,
             &runs,
             opts.target.kind(),

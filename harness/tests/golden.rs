@@ -119,6 +119,41 @@ fn the_reference_server_matches_its_committed_goldens() {
     assert!(goldens.into_iter().all(|c| c["verdict"] == "pass"));
 }
 
+/// The stateless era's goldens live under `2026-07-28/`. (Over streamable HTTP one stateless
+/// server serves every session at once, so what one session sees depends on the others: those
+/// are not blessed.)
+#[test]
+fn the_reference_server_matches_its_committed_stateless_goldens() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, _) = zcpspec(&[
+        "run",
+        "--revision",
+        "2026-07-28",
+        "--color",
+        "never",
+        "--golden",
+        "golden/reference",
+        "--report-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{stdout}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    let goldens: Vec<&Value> = (report["checks"].as_array().unwrap().iter())
+        .filter(|c| c["id"].as_str().unwrap().starts_with("golden/"))
+        .collect();
+    assert!(goldens.len() >= 50);
+    for golden in goldens {
+        assert_eq!(golden["verdict"], "pass", "{golden}");
+        let message = golden["message"].as_str().unwrap();
+        assert!(
+            message.contains("golden/reference/2026-07-28/"),
+            "{message}"
+        );
+    }
+}
+
 #[test]
 fn a_fault_that_changes_a_response_fails_with_the_diff() {
     let dir = tempfile::tempdir().unwrap();
