@@ -111,6 +111,13 @@ const BROKEN: &[(&str, &[&str])] = &[
         "missing-version-header-served",
         &["http/protocol-version-header-required"],
     ),
+    (
+        "list-changed-on-call-stream",
+        &[
+            "http/stream-carries-its-request",
+            "subscriptions/only-requested",
+        ],
+    ),
     ("assumes-retry", &["mrtr/no-retry-assumed"]),
     ("extension-key-unprefixed", &["lifecycle/extension-keys"]),
     ("stateless-server-requests", &["mrtr/no-server-requests"]),
@@ -776,6 +783,7 @@ fault_tests! {
     fault_listen_ignores_cancel => "listen-ignores-cancel",
     fault_header_values_case_insensitive => "header-values-case-insensitive",
     fault_missing_version_header_served => "missing-version-header-served",
+    fault_list_changed_on_call_stream => "list-changed-on-call-stream",
     fault_assumes_retry => "assumes-retry",
     fault_extension_key_unprefixed => "extension-key-unprefixed",
     fault_task_without_extension => "task-without-extension",

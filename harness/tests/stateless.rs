@@ -116,6 +116,7 @@ fn the_reference_server_passes_both_eras_over_streamable_http() {
                 "http/stateless-error-status",
                 "http/header-case",
                 "http/protocol-version-header-required",
+                "http/stream-carries-its-request",
                 "subscriptions/id-on-notifications",
                 "cancellation/nothing-after-cancel",
                 "tasks-ext/get-detailed",

@@ -987,6 +987,13 @@ pub const CHECKS: &[CheckDef] = &[
         catalogue: &["HTTP-33"],
     },
     CheckDef {
+        id: "http/stream-carries-its-request",
+        level: Must,
+        spec: "basic/transports/streamable-http §Receiving Messages (2026-07-28)",
+        requirement: "Notifications on the SSE stream answering a request MUST relate to that request, and the server MUST NOT send JSON-RPC requests on it.",
+        catalogue: &["HTTP-37"],
+    },
+    CheckDef {
         id: "mrtr/no-retry-assumed",
         level: MustNot,
         spec: "basic/patterns/mrtr §Server Requirements (2026-07-28)",

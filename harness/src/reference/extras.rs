@@ -36,7 +36,13 @@ impl Server {
             match self.stateless {
                 _ if self.has(silencing) => {}
                 None => outputs.push(self.notify(method, json!({}))),
-                Some(_) => outputs.extend(self.announce_list_change(method)),
+                Some(_) => {
+                    let prompts = method == "notifications/prompts/list_changed";
+                    if prompts && self.has(Fault::ListChangedOnCallStream) {
+                        outputs.push(self.notify(method, json!({})));
+                    }
+                    outputs.extend(self.announce_list_change(method));
+                }
             }
         }
         let state = if self.extras_on { "on" } else { "off" };

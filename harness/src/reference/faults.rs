@@ -346,6 +346,8 @@ faults! {
     TaskUnknownInternalError = "task-unknown-internal-error",
     /// Serves tasks/* and task subscriptions to clients that did not declare the tasks extension.
     TasksServedWithoutExtension = "tasks-served-without-extension",
+    /// Announces the prompt list change of a stateless call on the call's own stream too.
+    ListChangedOnCallStream = "list-changed-on-call-stream",
     /// Compares the values of the era's headers with the body case-insensitively.
     HeaderValuesCaseInsensitive = "header-values-case-insensitive",
     /// Serves a stateless POST that has no MCP-Protocol-Version header as 2026-07-28.
@@ -381,6 +383,7 @@ impl Fault {
                 | Fault::IgnoreHeaderMismatch
                 | Fault::HeaderValuesCaseInsensitive
                 | Fault::MissingVersionHeaderServed
+                | Fault::ListChangedOnCallStream
                 | Fault::StatelessErrors200
                 | Fault::UnknownSessionAccepted
                 | Fault::Notification200
@@ -446,6 +449,7 @@ impl Fault {
                 | Fault::TasksServedWithoutExtension
                 | Fault::HeaderValuesCaseInsensitive
                 | Fault::MissingVersionHeaderServed
+                | Fault::ListChangedOnCallStream
                 | Fault::AssumesRetry
                 | Fault::ExtensionKeyUnprefixed
         )

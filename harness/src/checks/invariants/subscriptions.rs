@@ -23,6 +23,10 @@ pub(super) const RULES: &[(&str, Rule)] = &[
     ("subscriptions/id-on-notifications", id_on_notifications),
     ("subscriptions/no-progress-or-log", no_progress_or_log),
     ("cancellation/nothing-after-cancel", nothing_after_cancel),
+    (
+        "http/stream-carries-its-request",
+        stream_carries_its_request,
+    ),
 ];
 
 /// The notifications a subscription carries by type (stdio has no stream to tell them by).
@@ -414,4 +418,45 @@ fn cancels<'a>(v: &View<'a>) -> Vec<(u64, &'a Value)> {
         out.extend(request.map(|id| (*seq, id)));
     }
     out
+}
+
+/// Over streamable HTTP, the stream answering a 2026-07-28 request (other than a listen) carries
+/// only what relates to that request: no request of the server's, no progress of another
+/// request, none of what subscriptions carry (HTTP-37).
+fn stream_carries_its_request(v: &View) -> Finding {
+    let mut f = Finding::new();
+    if v.transport != Some(Kind::StreamableHttp) {
+        return f;
+    }
+    let streams = streams_of_frames(v);
+    for (request, id, method) in v.client_requests() {
+        if method == LISTEN || !speaks_stateless(request) {
+            continue;
+        }
+        let Some(stream) = stream_of_request(v, id) else {
+            continue;
+        };
+        let token = request.value.pointer("/params/_meta/progressToken");
+        let on_it = (v.received.iter()).filter(|m| streams.get(&m.seq) == Some(&stream));
+        for m in on_it {
+            let unrelated = match m.kind {
+                MessageKind::Notification {
+                    method: "notifications/progress",
+                } => token.is_none() || m.value.pointer("/params/progressToken") != token,
+                MessageKind::Notification { method } => SUBSCRIPTION_METHODS.contains(&method),
+                MessageKind::Request { .. } => true,
+                _ => false,
+            };
+            f.judge(
+                m.seq,
+                !unrelated,
+                || format!("only what relates to request {id} on the stream answering it"),
+                || {
+                    let what = m.kind.method().unwrap_or("a message");
+                    format!("{what} on the stream answering {method} {id}")
+                },
+            );
+        }
+    }
+    f
 }
