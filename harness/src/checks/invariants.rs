@@ -208,6 +208,12 @@ impl<'a> View<'a> {
         })
     }
 
+    /// The client's requests written in the stateless era, by their own `_meta`.
+    fn stateless_requests(&self) -> impl Iterator<Item = (&Msg<'a>, &'a Value, &'a str)> + '_ {
+        self.client_requests()
+            .filter(|(m, _, _)| speaks_stateless(m))
+    }
+
     fn responses(&self) -> impl Iterator<Item = (&Msg<'a>, &'a Value)> + '_ {
         self.received.iter().filter_map(|m| match m.kind {
             MessageKind::Response { id } => Some((m, id)),

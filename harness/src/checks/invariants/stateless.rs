@@ -8,10 +8,7 @@
 //! a list's pages share one cacheScope; tools/list keeps its order.
 
 use super::{Finding, Msg, Rule, View};
-use crate::protocol::stateless::{
-    CACHEABLE_METHODS, CLIENT_CAPABILITIES, PROTOCOL_VERSION, SERVER_INFO,
-};
-use crate::protocol::Revision;
+use crate::protocol::stateless::{CACHEABLE_METHODS, CLIENT_CAPABILITIES, SERVER_INFO};
 use regex::Regex;
 use serde_json::Value;
 use std::sync::LazyLock;
@@ -54,14 +51,11 @@ const INPUT_KINDS: &[(&str, &str)] = &[
 const RESULT_TYPES: &[&str] = &["complete", "input_required"];
 
 /// Each stateless request (its message and method) with the result it got.
-fn stateless_exchanges<'v, 'a>(
+pub(super) fn stateless_exchanges<'v, 'a>(
     v: &'v View<'a>,
 ) -> impl Iterator<Item = (&'v Msg<'a>, &'a str, &'v Msg<'a>, &'a Value)> + 'v {
-    v.client_requests().filter_map(move |(m, id, method)| {
-        let pointer = format!("/params/_meta/{}", PROTOCOL_VERSION.replace('/', "~1"));
-        let version = m.value.pointer(&pointer)?.as_str()?;
-        let stateless = version.parse::<Revision>().ok()?.is_stateless();
-        let response = v.response_to(id).filter(|_| stateless)?;
+    v.stateless_requests().filter_map(move |(m, id, method)| {
+        let response = v.response_to(id)?;
         Some((m, method, response, response.value.get("result")?))
     })
 }
@@ -158,14 +152,7 @@ fn declared_capabilities(v: &View) -> Finding {
 fn stateless_errors<'v, 'a>(
     v: &'v View<'a>,
 ) -> impl Iterator<Item = (&'a str, &'v Msg<'a>, i64)> + 'v {
-    v.client_requests().filter_map(move |(m, id, method)| {
-        let pointer = format!("/params/_meta/{}", PROTOCOL_VERSION.replace('/', "~1"));
-        let version = m.value.pointer(&pointer)?.as_str()?;
-        version
-            .parse::<Revision>()
-            .ok()?
-            .is_stateless()
-            .then_some(())?;
+    v.stateless_requests().filter_map(move |(_, id, method)| {
         let response = v.response_to(id)?;
         let code = response.value.pointer("/error/code")?.as_i64()?;
         Some((method, response, code))
@@ -282,15 +269,7 @@ fn list_deterministic(v: &View) -> Finding {
 fn stateless_results<'v, 'a>(
     v: &'v View<'a>,
 ) -> impl Iterator<Item = (&'a str, &'v Msg<'a>, &'a Value)> + 'v {
-    v.client_requests().filter_map(move |(m, id, method)| {
-        let version = m.value.pointer(&format!(
-            "/params/_meta/{}",
-            PROTOCOL_VERSION.replace('/', "~1")
-        ))?;
-        let stateless = (version.as_str()?.parse::<Revision>().ok())?.is_stateless();
-        let response = v.response_to(id).filter(|_| stateless)?;
-        Some((method, response, response.value.get("result")?))
-    })
+    stateless_exchanges(v).map(|(_, method, response, result)| (method, response, result))
 }
 
 fn result_type(v: &View) -> Finding {

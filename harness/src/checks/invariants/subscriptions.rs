@@ -327,11 +327,9 @@ fn own_stream_progress(v: &View, f: &mut Finding) {
     let streams = streams_of_frames(v);
     for m in v.notifications("notifications/progress") {
         let token = m.value.pointer("/params/progressToken");
-        let request = (v.client_requests())
-            .filter(|(r, _, _)| speaks_stateless(r))
-            .find(|(r, _, _)| {
-                token.is_some() && r.value.pointer("/params/_meta/progressToken") == token
-            });
+        let request = v.stateless_requests().find(|(r, _, _)| {
+            token.is_some() && r.value.pointer("/params/_meta/progressToken") == token
+        });
         let Some((_, id, _)) = request else { continue };
         let own = stream_of_request(v, id);
         let came_on = streams.get(&m.seq).copied();
@@ -429,8 +427,8 @@ fn stream_carries_its_request(v: &View) -> Finding {
         return f;
     }
     let streams = streams_of_frames(v);
-    for (request, id, method) in v.client_requests() {
-        if method == LISTEN || !speaks_stateless(request) {
+    for (request, id, method) in v.stateless_requests() {
+        if method == LISTEN {
             continue;
         }
         let Some(stream) = stream_of_request(v, id) else {

@@ -5,7 +5,8 @@
 //! question only (TASKX-07); tasks/update and tasks/cancel are acknowledged with an empty
 //! result (TASKX-08).
 
-use super::{speaks_stateless, Finding, Msg, Rule, View};
+use super::stateless::stateless_exchanges;
+use super::{Finding, Msg, Rule, View};
 use crate::protocol::stateless::{CLIENT_CAPABILITIES, TASKS_EXTENSION};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -29,15 +30,11 @@ fn stateless_results<'v, 'a>(
     v: &'v View<'a>,
 ) -> impl Iterator<Item = (&'a str, bool, &'v Msg<'a>, &'a Value)> + 'v {
     let caps_at = format!("/params/_meta/{}", CLIENT_CAPABILITIES.replace('/', "~1"));
-    v.client_requests().filter_map(move |(m, id, method)| {
-        if !speaks_stateless(m) {
-            return None;
-        }
+    stateless_exchanges(v).map(move |(m, method, response, result)| {
         let declared = (m.value.pointer(&caps_at))
             .and_then(|caps| caps.get("extensions"))
             .is_some_and(|extensions| extensions.get(TASKS_EXTENSION).is_some());
-        let response = v.response_to(id)?;
-        Some((method, declared, response, response.value.get("result")?))
+        (method, declared, response, result)
     })
 }
 
