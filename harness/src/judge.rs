@@ -335,19 +335,7 @@ fn judge_pages(
         let page = received(event)
             .and_then(|f| f.json.clone())
             .unwrap_or(Value::Null);
-        match (&mut joined, page.get("result")) {
-            (None, _) => joined = Some(page),
-            (Some(first), Some(Value::Object(more))) => {
-                for (key, items) in more {
-                    if let (Some(Value::Array(all)), Value::Array(items)) =
-                        (first.pointer_mut(&format!("/result/{key}")), items)
-                    {
-                        all.extend(items.iter().cloned());
-                    }
-                }
-            }
-            (Some(_), _) => {}
-        }
+        join_page(&mut joined, page);
     }
     let message = joined.unwrap_or(Value::Null);
     let problems = (x.matcher.as_ref())
@@ -357,6 +345,24 @@ fn judge_pages(
     describe_problems(result, problems, broken, || {
         format!("the {pages} page(s) joined")
     });
+}
+
+/// Adds a page of a list to the pages before it: the first page's response, with the result
+/// arrays of the later pages appended to its own.
+pub(crate) fn join_page(joined: &mut Option<Value>, page: Value) {
+    match (joined.as_mut(), page.get("result")) {
+        (None, _) => *joined = Some(page),
+        (Some(first), Some(Value::Object(more))) => {
+            for (key, items) in more {
+                if let (Some(Value::Array(all)), Value::Array(items)) =
+                    (first.pointer_mut(&format!("/result/{key}")), items)
+                {
+                    all.extend(items.iter().cloned());
+                }
+            }
+        }
+        (Some(_), _) => {}
+    }
 }
 
 /// Sets a result from matcher problems: pass when there are none, else the level's verdict with

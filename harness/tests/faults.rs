@@ -106,6 +106,28 @@ const BROKEN: &[(&str, &[&str])] = &[
             "http/protocol-version-header-required",
         ],
     ),
+    ("ignore-param-headers", &["http/param-header-validated"]),
+    (
+        "param-header-not-decoded",
+        &["http/param-header-decoded", "http/param-header-validated"],
+    ),
+    (
+        "param-header-always-expected",
+        &[
+            "http/param-header-decoded",
+            "http/param-header-only-when-given",
+            "http/param-header-validated",
+        ],
+    ),
+    ("invalid-x-mcp-header", &["tools/x-mcp-header-valid"]),
+    (
+        "lists-remember-requests",
+        &[
+            "prompts/list-same-everywhere",
+            "resources/list-same-everywhere",
+            "tools/list-same-everywhere",
+        ],
+    ),
     ("header-values-case-insensitive", &["http/header-case"]),
     (
         "missing-version-header-served",
@@ -770,6 +792,11 @@ fault_tests! {
     fault_logs_without_level => "logs-without-level",
     fault_stateless_resource_not_found => "stateless-resource-not-found",
     fault_ignore_header_mismatch => "ignore-header-mismatch",
+    fault_ignore_param_headers => "ignore-param-headers",
+    fault_param_header_not_decoded => "param-header-not-decoded",
+    fault_param_header_always_expected => "param-header-always-expected",
+    fault_invalid_x_mcp_header => "invalid-x-mcp-header",
+    fault_lists_remember_requests => "lists-remember-requests",
     fault_stateless_server_requests => "stateless-server-requests",
     fault_input_required_bare => "input-required-bare",
     fault_asks_undeclared => "asks-undeclared",

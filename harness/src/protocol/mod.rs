@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod frame;
+pub mod param_headers;
 pub mod revision;
 pub mod shapes;
 pub mod stateless;

@@ -358,6 +358,17 @@ faults! {
     ExtensionKeyUnprefixed = "extension-key-unprefixed",
     /// Serves a stateless POST whose Mcp-Method or Mcp-Name header disagrees with its body.
     IgnoreHeaderMismatch = "ignore-header-mismatch",
+    /// Serves a stateless tools/call whose Mcp-Param headers are missing, wrong or malformed.
+    IgnoreParamHeaders = "ignore-param-headers",
+    /// Compares a base64-encoded Mcp-Param header with the body without decoding it first.
+    ParamHeaderNotDecoded = "param-header-not-decoded",
+    /// Wants every Mcp-Param header of a tool, even for arguments absent from the call.
+    ParamHeaderAlwaysExpected = "param-header-always-expected",
+    /// Lists the route tool with an x-mcp-header on a number property.
+    InvalidXMcpHeader = "invalid-x-mcp-header",
+    /// Lists, in the stateless era, one more tool, resource and prompt once the connection has
+    /// made a request of another kind (its lists vary as a side effect of other requests).
+    ListsRememberRequests = "lists-remember-requests",
     /// Answers stateless POSTs 200 whatever the error: no 400 for an unsupported version, no 404 for an unknown method.
     StatelessErrors200 = "stateless-errors-200",
     // ── hostile servers ──
@@ -381,6 +392,9 @@ impl Fault {
             self,
             Fault::NoSessionCheck
                 | Fault::IgnoreHeaderMismatch
+                | Fault::IgnoreParamHeaders
+                | Fault::ParamHeaderNotDecoded
+                | Fault::ParamHeaderAlwaysExpected
                 | Fault::HeaderValuesCaseInsensitive
                 | Fault::MissingVersionHeaderServed
                 | Fault::ListChangedOnCallStream
@@ -422,6 +436,11 @@ impl Fault {
                 | Fault::LogsWithoutLevel
                 | Fault::StatelessResourceNotFound
                 | Fault::IgnoreHeaderMismatch
+                | Fault::IgnoreParamHeaders
+                | Fault::ParamHeaderNotDecoded
+                | Fault::ParamHeaderAlwaysExpected
+                | Fault::InvalidXMcpHeader
+                | Fault::ListsRememberRequests
                 | Fault::StatelessErrors200
                 | Fault::StatelessServerRequests
                 | Fault::InputRequiredBare

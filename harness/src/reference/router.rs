@@ -118,6 +118,10 @@ impl Server {
                 return self.create_task(id, work, &task.clone(), None);
             }
         }
+        let uses_something = ["tools/call", "resources/read", "prompts/get"].contains(&method);
+        if uses_something && self.stateless.is_some() && self.has(Fault::ListsRememberRequests) {
+            self.extras_on = true; // silently: the lists now depend on what was asked before
+        }
         let outcome: Outcome = match method {
             m if self.stateless.is_some() && TASKS_EXTENSION_METHODS.contains(&m) => {
                 return self.ext_task_request(id, m, &params)

@@ -28,6 +28,7 @@ enum Tool {
     ConnectAccount,
     ToggleExtras,
     Extra,
+    Route,
 }
 
 const DEFAULT_COUNT: u64 = 3;
@@ -39,7 +40,7 @@ const INVALID_UTF8_MARKER: &str = "<<invalid-utf8>>";
 
 impl Tool {
     /// In listing order.
-    const ALL: [Tool; 15] = [
+    const ALL: [Tool; 16] = [
         Tool::Echo,
         Tool::Add,
         Tool::Fail,
@@ -55,6 +56,7 @@ impl Tool {
         Tool::ConnectAccount,
         Tool::ToggleExtras,
         Tool::Extra,
+        Tool::Route,
     ];
 
     fn named(name: &str) -> Option<Tool> {
@@ -78,6 +80,7 @@ impl Tool {
             Tool::ConnectAccount => "connect_account",
             Tool::ToggleExtras => "toggle_extras",
             Tool::Extra => EXTRA_NAME,
+            Tool::Route => "route",
         }
     }
 
@@ -103,6 +106,10 @@ impl Tool {
                 "Switches the extra tool, resource and prompt on or off, changing all three lists."
             }
             Tool::Extra => "Listed while the extras are on; says so.",
+            Tool::Route => {
+                "Says where a call would be routed. HTTP clients mirror its region, shard, \
+                 dry_run and target.zone into Mcp-Param headers (x-mcp-header)."
+            }
         }
     }
 
@@ -120,6 +127,7 @@ impl Tool {
             Tool::Sample => &["samples"],
             Tool::ConnectAccount => &["elicits_url"],
             Tool::ToggleExtras => &["changes_tools", "changes_resources", "changes_prompts"],
+            Tool::Route => &["mirrors_parameters"],
             _ => &[],
         }
     }
@@ -143,6 +151,7 @@ impl Tool {
             Tool::ConnectAccount => (&["client", "primitive"], &["prepare"]),
             Tool::ToggleExtras => (&["diagnostics", "primitive"], &["prepare"]),
             Tool::Extra => (&["text", "primitive"], &["execute"]),
+            Tool::Route => (&["diagnostics", "primitive"], &["prepare"]),
         }
     }
 
@@ -169,6 +178,7 @@ impl Tool {
         match self {
             Tool::Approve | Tool::ConnectAccount => Revision::V2025_11_25,
             Tool::AskUser => Revision::V2025_06_18,
+            Tool::Route => Revision::V2026_07_28,
             _ => Revision::V2024_11_05,
         }
     }
@@ -198,6 +208,17 @@ impl Tool {
                 json!({ "flow": { "type": "string", "enum": ["request", "error"],
                                   "default": "request" } }),
                 json!([]),
+            ),
+            Tool::Route => (
+                json!({
+                    "region": { "type": "string", "x-mcp-header": "Region" },
+                    "shard": { "type": "integer", "x-mcp-header": "Shard" },
+                    "dry_run": { "type": "boolean", "x-mcp-header": "Dry-Run" },
+                    "target": { "type": "object", "properties": {
+                        "zone": { "type": ["string", "null"], "x-mcp-header": "Zone" },
+                    } },
+                }),
+                json!(["region"]),
             ),
             Tool::Fail
             | Tool::Log
@@ -261,6 +282,10 @@ impl Server {
                 }
                 if tool == Tool::Fail && self.has(Fault::InvalidInputSchema) {
                     definition["inputSchema"]["minProperties"] = json!(-1);
+                }
+                if tool == Tool::Route && self.has(Fault::InvalidXMcpHeader) {
+                    definition["inputSchema"]["properties"]["weight"] =
+                        json!({ "type": "number", "x-mcp-header": "Weight" });
                 }
                 definition
             })
@@ -380,6 +405,7 @@ impl Server {
             Tool::Sleep => self.start_sleep(id, sleep_ms(&arguments), token),
             Tool::ToggleExtras => self.toggle_extras(id),
             Tool::Extra => self.respond(id, Ok(text_result(EXTRA_TEXT.into()))),
+            Tool::Route => self.respond(id, Ok(route(&arguments))),
             Tool::Approve => {
                 let message = "approve runs only as a task (the task-required-runs-inline fault)";
                 self.respond(id, Ok(error_result(message)))
@@ -466,6 +492,26 @@ fn sleep_ms(arguments: &Value) -> u64 {
         .get("ms")
         .and_then(Value::as_u64)
         .unwrap_or(DEFAULT_SLEEP_MS)
+}
+
+/// Where the route tool says a call goes: each mirrored argument, as given.
+fn route(arguments: &Value) -> Value {
+    let [region, shard, dry_run, zone] =
+        ["/region", "/shard", "/dry_run", "/target/zone"].map(|p| {
+            arguments
+                .pointer(p)
+                .map_or("-".to_string(), Value::to_string)
+        });
+    text_result(format!(
+        "region {region}, shard {shard}, dry_run {dry_run}, zone {zone}"
+    ))
+}
+
+/// The inputSchema of the tool the reference lists as `name` in the stateless era, if it
+/// lists one: what its HTTP surface reads the Mcp-Param headers a call needs from.
+pub(super) fn stateless_input_schema(name: &str) -> Option<Value> {
+    let tool = Tool::named(name)?;
+    (tool.since() <= Revision::STATELESS).then(|| tool.input_schema())
 }
 
 pub(super) fn text_result(text: String) -> Value {

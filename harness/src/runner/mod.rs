@@ -206,6 +206,10 @@ pub async fn run_all(
     mut on_done: impl FnMut(usize, &ScenarioRun),
 ) -> Vec<ScenarioRun> {
     let semaphore = Arc::new(tokio::sync::Semaphore::new(config.jobs.max(1)));
+    // A scenario that changes the server's state (tag side-effects) runs alone: a server that
+    // keeps one state for every connection (stateless HTTP, say) would otherwise show its
+    // changes to the scenarios running beside it.
+    let alone = Arc::new(tokio::sync::RwLock::new(()));
     let target = Arc::new(target);
     let config = Arc::new(config);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -213,15 +217,20 @@ pub async fn run_all(
     let (mut order, rest): (Vec<usize>, Vec<usize>) = (0..scenarios.len()).partition(slow);
     order.extend(rest);
     for index in order {
-        let (scenarios, target, config, semaphore, tx) = (
+        let (scenarios, target, config, semaphore, alone, tx) = (
             scenarios.clone(),
             target.clone(),
             config.clone(),
             semaphore.clone(),
+            alone.clone(),
             tx.clone(),
         );
         tokio::spawn(async move {
             let _permit = semaphore.acquire().await.expect("never closed");
+            let (_shared, _exclusive) = match scenarios[index].tags.contains(&"side-effects") {
+                true => (None, Some(alone.write().await)),
+                false => (Some(alone.read().await), None),
+            };
             let session =
                 tokio::spawn(
                     async move { run_scenario(&scenarios[index], &target, &config).await },

@@ -5,6 +5,7 @@
 //! scenario not applicable, never a failure.
 
 use super::profile::{Player, Profile};
+use crate::protocol::param_headers::{self, Annotation};
 use serde_json::{json, Map, Value};
 
 /// The `_meta` key under which a server may name the roles its tools play.
@@ -34,6 +35,8 @@ pub const ROLES: &[&str] = &[
     "changes_tools",
     "changes_resources",
     "changes_prompts",
+    // 2026-07-28: a tool whose inputSchema mirrors arguments into headers (x-mcp-header).
+    "mirrors_parameters",
     "subscribable",
     // ZCP tool discovery: by the tags the tool publishes (`_meta.groups`, `_meta.stages`).
     "grouped",
@@ -122,6 +125,10 @@ pub fn plays(tool: &Value, role: &str) -> bool {
             "grouped" => !zcp_tags(tool, "groups").is_empty(),
             "staged" => !zcp_tags(tool, "stages").is_empty(),
             "workflow" => zcp_tags(tool, "groups").contains(&"workflow"),
+            "mirrors_parameters" => tool
+                .get("inputSchema")
+                .map(param_headers::annotations)
+                .is_some_and(|found| found.is_ok_and(|a| !a.is_empty())),
             _ => false,
         }
 }
@@ -142,7 +149,8 @@ fn task_support(tool: &Value) -> &str {
 }
 
 /// The tool object as scenarios see it: the listed tool plus generated `arguments` (valid
-/// against its inputSchema) and, when one can be made, `invalid_arguments`.
+/// against its inputSchema), when one can be made `invalid_arguments`, and for a tool that
+/// mirrors arguments into headers, `mirror`.
 pub fn bind_tool(tool: &Value) -> Value {
     let mut bound = tool.clone();
     let schema = tool.get("inputSchema");
@@ -151,8 +159,111 @@ pub fn bind_tool(tool: &Value) -> Value {
         if let Some(bad) = invalid_arguments(schema) {
             map.insert("invalid_arguments".into(), bad);
         }
+        if let Some(mirror) = schema.and_then(mirror) {
+            map.insert("mirror".into(), mirror);
+        }
     }
     bound
+}
+
+/// What scenarios need to probe a server's checks of `Mcp-Param-{Name}` headers, from the
+/// first mirrored argument (a string one if there is one): its `header`; `arguments` giving
+/// it, with the header `value` that says so and an `other` value that does not;
+/// `encoded_arguments`, giving it a text that needs base64 in a header (a string argument;
+/// another keeps its value), with `encoded`, the base64 header value that says so, and `raw`,
+/// that text unencoded (bytes no header may hold); `others`, the headers the other mirrored arguments
+/// given need. `absent` and `null` hold `arguments` that leave an optional mirrored argument
+/// out, or give it as null where its type allows. None without annotations.
+fn mirror(schema: &Value) -> Option<Value> {
+    let annotations = param_headers::annotations(schema).ok()?;
+    let types = |a: &Annotation| -> Vec<Value> {
+        match leaf(schema, a).and_then(|p| p.get("type")) {
+            Some(Value::Array(ts)) => ts.clone(),
+            Some(t) => vec![t.clone()],
+            None => Vec::new(),
+        }
+    };
+    let is_string = |a: &Annotation| types(a).contains(&json!("string"));
+    let chosen = (annotations.iter().find(|a| is_string(a))).or(annotations.first())?;
+    let with = |value: Value| {
+        let mut arguments = valid_arguments(Some(schema));
+        set(&mut arguments, &chosen.path, value);
+        arguments
+    };
+    let (value, unsafe_text, encoded) = match is_string(chosen) {
+        true => {
+            let text = "zcpspec-ü";
+            (
+                json!("zcpspec"),
+                text.to_string(),
+                param_headers::encoded(text),
+            )
+        }
+        false => {
+            let value = sample(leaf(schema, chosen)?);
+            let text = param_headers::header_value(&value)?;
+            (value, format!("{text}ü"), param_headers::encoded(&text))
+        }
+    };
+    let other = match &value {
+        Value::Bool(b) => json!(!b),
+        Value::Number(n) => json!(n.as_i64().unwrap_or(0) + 1),
+        _ => json!("zcpspec-other"),
+    };
+    let arguments = with(value.clone());
+    let others: Map<String, Value> = (annotations.iter())
+        .filter(|a| *a != chosen)
+        .filter_map(|a| {
+            let value = param_headers::header_value(a.argument(&arguments)?)?;
+            Some((a.header(), Value::String(value)))
+        })
+        .collect();
+    let mut bound = json!({
+        "header": chosen.header(),
+        "value": param_headers::header_value(&value)?,
+        "other": param_headers::header_value(&other)?,
+        "encoded_arguments": match is_string(chosen) {
+            true => with(json!(unsafe_text)),
+            false => arguments.clone(),
+        },
+        "encoded": encoded,
+        "raw": unsafe_text,
+        "arguments": arguments,
+        "others": others,
+    });
+    let required = required(schema);
+    let optional: Vec<&Annotation> = (annotations.iter())
+        .filter(|a| (a.path.first()).is_some_and(|top| !required.contains(&top.as_str())))
+        .collect();
+    if !optional.is_empty() {
+        bound["absent"] = json!({ "arguments": valid_arguments(Some(schema)) });
+    }
+    if let Some(nulled) = optional.iter().find(|a| types(a).contains(&json!("null"))) {
+        let mut arguments = valid_arguments(Some(schema));
+        set(&mut arguments, &nulled.path, Value::Null);
+        bound["null"] = json!({ "arguments": arguments });
+    }
+    Some(bound)
+}
+
+/// The schema of the property an annotation marks.
+fn leaf<'a>(schema: &'a Value, annotation: &Annotation) -> Option<&'a Value> {
+    (annotation.path.iter()).try_fold(schema, |s, key| s.get("properties")?.get(key))
+}
+
+/// Sets the value at a chain of object keys, making the objects on the way.
+fn set(arguments: &mut Value, path: &[String], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut at = arguments;
+    for key in parents {
+        if !at.get(key).is_some_and(Value::is_object) {
+            at[key] = json!({});
+        }
+        at = &mut at[key];
+    }
+    at[last] = value;
 }
 
 /// The prompt object as scenarios see it: the listed prompt plus `argument_values` (a value for
@@ -258,6 +369,42 @@ fn sample(prop: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binds_what_probes_of_mirrored_parameters_need() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "shard": { "type": "integer", "x-mcp-header": "Shard" },
+                "region": { "type": "string", "x-mcp-header": "Region" },
+                "target": { "type": "object", "properties": {
+                    "zone": { "type": ["string", "null"], "x-mcp-header": "Zone" } } },
+            },
+            "required": ["region", "shard"],
+        });
+        let bound = mirror(&schema).unwrap();
+        assert_eq!(bound["header"], "Mcp-Param-Region");
+        assert_eq!(
+            bound["arguments"],
+            json!({ "region": "zcpspec", "shard": 1 })
+        );
+        assert_eq!(bound["others"], json!({ "Mcp-Param-Shard": "1" }));
+        assert_eq!(bound["value"], "zcpspec");
+        assert_eq!(bound["other"], "zcpspec-other");
+        assert_eq!(bound["encoded_arguments"]["region"], "zcpspec-ü");
+        assert_eq!(bound["encoded"], param_headers::encoded("zcpspec-ü"));
+        assert_eq!(bound["raw"], "zcpspec-ü");
+        assert_eq!(
+            bound["absent"]["arguments"],
+            json!({ "region": "zcpspec", "shard": 1 })
+        );
+        let nulled = json!({ "region": "zcpspec", "shard": 1, "target": { "zone": null } });
+        assert_eq!(bound["null"]["arguments"], nulled);
+        assert_eq!(
+            mirror(&json!({ "properties": { "a": { "type": "string" } } })),
+            None
+        );
+    }
 
     #[test]
     fn generates_valid_and_invalid_arguments() {

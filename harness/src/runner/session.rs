@@ -241,21 +241,24 @@ impl<'a> Session<'a> {
                 let params = self.resolve_params(params.as_ref())?.unwrap_or(json!({}));
                 let mut requests = Vec::new();
                 let mut page_params = params.clone();
-                let last = loop {
+                let mut joined = None;
+                loop {
                     let id = self
                         .send_request(&[], path, method, Some(page_params.clone()), None)
                         .await?;
                     requests.push((id.clone(), self.trace.next_seq() - 1));
                     let response = self.await_response(path, method, &id).await?;
-                    match lookup(&response, "result.nextCursor") {
+                    let cursor = lookup(&response, "result.nextCursor").cloned();
+                    crate::judge::join_page(&mut joined, response);
+                    match cursor {
                         Some(cursor) if !cursor.is_null() && requests.len() < MAX_PAGES => {
-                            page_params["cursor"] = cursor.clone();
+                            page_params["cursor"] = cursor;
                         }
-                        _ => break response,
+                        _ => break,
                     }
-                };
+                }
                 self.expect_all(step, path, Target::Pages { requests });
-                self.capture(step, &last);
+                self.capture(step, &joined.unwrap_or(Value::Null));
                 Ok(())
             }
             Action::ExpectNoResponse { id, within_ms } => {
@@ -439,22 +442,25 @@ impl<'a> Session<'a> {
                 Ok(())
             }
             Action::Http(spec) => {
-                let headers = spec
-                    .headers
-                    .iter()
-                    .map(|(k, v)| {
-                        let v = self
-                            .vars
-                            .substitute(&Value::from(v.as_str()))
-                            .map_err(unresolved)?;
-                        Ok((
-                            k.clone(),
-                            v.as_str()
-                                .map(String::from)
-                                .unwrap_or_else(|| v.to_string()),
-                        ))
-                    })
-                    .collect::<Result<Vec<_>, Stop>>()?;
+                let text = |v: Value| {
+                    v.as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| v.to_string())
+                };
+                let mut headers = Vec::new();
+                for (name, value) in &spec.headers {
+                    // A header named by a variable that holds an object sends its entries.
+                    let name = self.vars.substitute(&Value::from(name.as_str()));
+                    match name.map_err(unresolved)? {
+                        Value::Object(entries) => {
+                            headers.extend(entries.into_iter().map(|(k, v)| (k, text(v))))
+                        }
+                        name => {
+                            let value = self.vars.substitute(&Value::from(value.as_str()));
+                            headers.push((text(name), text(value.map_err(unresolved)?)));
+                        }
+                    }
+                }
                 let body = match &spec.body {
                     Some(b) => match self.vars.substitute(b).map_err(unresolved)? {
                         Value::String(text) => Some(text.into_bytes()),

@@ -9,10 +9,12 @@ use super::sse::{self, Parser};
 use super::{
     redact_headers, BoxFuture, Connection, Incoming, Kind, Link, NetOptions, Note, Process,
 };
+use crate::protocol::param_headers::{self, Annotation};
 use crate::protocol::{stateless, zcp, Frame, MessageKind};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, Url};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, Notify};
@@ -38,6 +40,11 @@ struct Shared {
     tasks: Mutex<Vec<tokio::task::AbortHandle>>,
     /// The POSTed requests whose answers are being read: id, method, exchange, reader.
     answering: Mutex<Vec<(Value, String, u32, tokio::task::AbortHandle)>>,
+    /// 2026-07-28: the ids of tools/list requests not yet answered, and what the answers said
+    /// each tool mirrors into `Mcp-Param-{Name}` headers (tools whose annotations break the
+    /// rules mirror nothing).
+    tools_list_ids: Mutex<Vec<Value>>,
+    mirrored: Mutex<HashMap<String, Vec<Annotation>>>,
 }
 
 /// A session's HTTP endpoint: what raw `http` steps use to make exchanges of their own.
@@ -66,6 +73,35 @@ pub struct RawRequest {
 }
 
 impl Endpoint {
+    /// A 2026-07-28 request's other headers: a tools/list is remembered, so its answer can say
+    /// which arguments each tool mirrors; a tools/call gets an `Mcp-Param-{Name}` header for
+    /// each argument its tool mirrors and the call gives (HTTP-35's client side).
+    fn mirror_arguments(&self, message: &Value, headers: &mut HeaderMap) {
+        let method = message.get("method").and_then(Value::as_str);
+        let id = message.get("id");
+        if let (Some("tools/list"), Some(id)) = (method, id) {
+            self.shared.tools_list_ids.lock().unwrap().push(id.clone());
+        }
+        let tool = message.pointer("/params/name").and_then(Value::as_str);
+        let (Some("tools/call"), Some(tool)) = (method, tool) else {
+            return;
+        };
+        let arguments = message.pointer("/params/arguments").unwrap_or(&Value::Null);
+        let mirrored = self.shared.mirrored.lock().unwrap();
+        for annotation in mirrored.get(tool).into_iter().flatten() {
+            let value = annotation
+                .argument(arguments)
+                .and_then(param_headers::header_value);
+            let (Ok(name), Some(Ok(value))) = (
+                HeaderName::try_from(annotation.header()),
+                value.map(HeaderValue::try_from),
+            ) else {
+                continue;
+            };
+            headers.insert(name, value);
+        }
+    }
+
     pub fn session_id(&self) -> Option<String> {
         self.shared.session.lock().unwrap().clone()
     }
@@ -77,9 +113,10 @@ impl Endpoint {
         let method = Method::from_bytes(raw.method.as_bytes()).unwrap_or(Method::GET);
         let mut headers = self.base_headers(raw.session, raw.protocol_version);
         for (name, value) in &raw.headers {
+            // Bytes beyond ASCII go as they are: a scenario may send what a header must not hold.
             if let (Ok(n), Ok(v)) = (
                 HeaderName::try_from(name.as_str()),
-                HeaderValue::from_str(value),
+                HeaderValue::from_bytes(value.as_bytes()),
             ) {
                 headers.insert(n, v);
             }
@@ -374,6 +411,9 @@ impl Link for HttpLink {
                 if let Some(message) = &parsed {
                     let known = e.shared.protocol_version.lock().unwrap().clone();
                     stateless_headers(message, known.as_deref(), &mut headers);
+                    if stateless_version(message).is_some() {
+                        e.mirror_arguments(message, &mut headers);
+                    }
                 }
             }
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -806,14 +846,9 @@ fn stateless_headers(message: &Value, known: Option<&str>, headers: &mut HeaderM
     ];
     for (header, value) in values {
         let Some(value) = value else { continue };
-        let plain = value.bytes().all(|b| (b' '..=b'~').contains(&b));
-        let value = match plain {
-            true => value.to_string(),
-            false => {
-                use base64::Engine;
-                let encoded = base64::engine::general_purpose::STANDARD.encode(value);
-                format!("=?base64?{encoded}?=")
-            }
+        let value = match header {
+            MCP_NAME => param_headers::encode(value),
+            _ => value.to_string(),
         };
         if let Ok(value) = HeaderValue::from_str(&value) {
             headers.insert(header, value);
@@ -821,10 +856,10 @@ fn stateless_headers(message: &Value, known: Option<&str>, headers: &mut HeaderM
     }
 }
 
-/// Delivers a frame, first noting the protocol version an initialize result negotiated (later
-/// requests carry it in MCP-Protocol-Version).
+/// Delivers a frame, first noting what the answer tells later requests: the protocol version
+/// an initialize result negotiated (for MCP-Protocol-Version), the tools' mirrored parameters.
 async fn deliver(endpoint: &Endpoint, events: &mpsc::Sender<Incoming>, frame: Frame) {
-    note_protocol_version(endpoint, &frame);
+    note_answer(endpoint, &frame);
     let _ = events.send(Incoming::Frame(frame)).await;
 }
 
@@ -836,7 +871,7 @@ async fn deliver_event(
     fields: Note,
     frame: Frame,
 ) {
-    note_protocol_version(endpoint, &frame);
+    note_answer(endpoint, &frame);
     if let Ok(mut permits) = events.reserve_many(2).await {
         if let (Some(first), Some(second)) = (permits.next(), permits.next()) {
             first.send(Incoming::Transport(fields));
@@ -845,9 +880,27 @@ async fn deliver_event(
     }
 }
 
-/// Remembers the protocol version an initialize result negotiated.
-fn note_protocol_version(endpoint: &Endpoint, frame: &Frame) {
+/// Remembers the protocol version an initialize result negotiated, and which arguments the
+/// tools a tools/list result lists mirror into headers.
+fn note_answer(endpoint: &Endpoint, frame: &Frame) {
     if let (Some(msg), MessageKind::Response { id }) = (&frame.json, frame.kind()) {
+        let mut lists = endpoint.shared.tools_list_ids.lock().unwrap();
+        if let Some(at) = lists.iter().position(|listing| listing == id) {
+            lists.swap_remove(at);
+            let tools = msg.pointer("/result/tools").and_then(Value::as_array);
+            let mut mirrored = endpoint.shared.mirrored.lock().unwrap();
+            for tool in tools.into_iter().flatten() {
+                let (Some(name), Some(schema)) = (
+                    tool.get("name").and_then(Value::as_str),
+                    tool.get("inputSchema"),
+                ) else {
+                    continue;
+                };
+                let annotations = param_headers::annotations(schema).unwrap_or_default();
+                mirrored.insert(name.to_string(), annotations);
+            }
+        }
+        drop(lists);
         let is_init = endpoint.shared.initialize_id.lock().unwrap().as_ref() == Some(id);
         if let (true, Some(v)) = (
             is_init,

@@ -5,9 +5,11 @@
 //! requests (MRTR): the server sends no requests of its own, and asks in an
 //! InputRequiredResult, only where allowed, only for elicitation, sampling or roots, and only
 //! what the request declared. Error codes stay out of the ranges the era reserves or retires;
-//! a list's pages share one cacheScope; tools/list keeps its order.
+//! a list's pages share one cacheScope; tools/list keeps its order; the parameters a tool
+//! mirrors into headers are annotated by the rules (TOOL-15).
 
 use super::{Finding, Msg, Rule, View};
+use crate::protocol::param_headers;
 use crate::protocol::stateless::{CACHEABLE_METHODS, CLIENT_CAPABILITIES, SERVER_INFO};
 use regex::Regex;
 use serde_json::Value;
@@ -24,6 +26,7 @@ pub(super) const RULES: &[(&str, Rule)] = &[
     ("base/retired-error-codes", retired_error_codes),
     ("cache/scope-consistent", scope_consistent),
     ("tools/list-deterministic", list_deterministic),
+    ("tools/x-mcp-header-valid", x_mcp_header_valid),
     ("lifecycle/extension-keys", extension_keys),
 ];
 
@@ -359,6 +362,40 @@ fn extension_keys(v: &View) -> Finding {
                 PREFIXED_KEY.is_match(key),
                 || "extension keys with a prefix, like io.modelcontextprotocol/tasks".into(),
                 || format!("extension key {key:?}"),
+            );
+        }
+    }
+    f
+}
+
+/// Every listed tool that marks parameters with x-mcp-header marks them by the rules: a
+/// non-empty token, unique ignoring case, on an integer, string or boolean property reached
+/// through `properties` alone (TOOL-15). Tools that mark none are not judged.
+fn x_mcp_header_valid(v: &View) -> Finding {
+    let mut f = Finding::new();
+    for (_, method, response, result) in stateless_exchanges(v) {
+        if method != "tools/list" {
+            continue;
+        }
+        for tool in result
+            .get("tools")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(schema) = tool.get("inputSchema") else {
+                continue;
+            };
+            let name = tool.get("name").and_then(Value::as_str).unwrap_or("?");
+            let verdict = param_headers::annotations(schema);
+            if verdict.as_ref().is_ok_and(Vec::is_empty) {
+                continue;
+            }
+            f.judge(
+                response.seq,
+                verdict.is_ok(),
+                || format!("{name}: every x-mcp-header a token, unique, on an integer, string or boolean property reached through properties"),
+                || verdict.clone().err().unwrap_or_default().join("; "),
             );
         }
     }

@@ -1,7 +1,8 @@
 //! Streamable HTTP in the stateless era (2026-07-28): a POST of a request that carries the
 //! era's `_meta`, naming no session, is served on its own by the app's stateless server. Its
 //! headers must agree with its body (HTTP-30, HTTP-34: `MCP-Protocol-Version`, `Mcp-Method`,
-//! `Mcp-Name`, else 400 with -32020), and the era's errors get their statuses: 400 for a
+//! `Mcp-Name`, else 400 with -32020; the `Mcp-Param-{Name}` headers of a tools/call, HTTP-35),
+//! and the era's errors get their statuses: 400 for a
 //! missing `_meta`, an unsupported version or a missing client capability (HTTP-31, HTTP-39),
 //! 404 for an unknown method (HTTP-32).
 
@@ -11,6 +12,7 @@ use super::registry::lock;
 use super::session::{Reply, SseWhen};
 use super::App;
 use crate::protocol::codes;
+use crate::protocol::param_headers;
 use crate::protocol::stateless::{CLIENT_CAPABILITIES, PROTOCOL_VERSION, TASKS_EXTENSION_METHODS};
 use crate::reference::{Fault, Output};
 use axum::http::header::CONTENT_TYPE;
@@ -141,18 +143,66 @@ fn check_headers(
             Some(_) => {}
         }
     }
+    match method {
+        "tools/call" if !app.has(Fault::IgnoreParamHeaders) => {
+            check_param_headers(app, headers, params)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What a tools/call's `Mcp-Param-{Name}` headers say that its arguments do not: each argument
+/// the tool's schema mirrors needs its header when the call gives it (not null), and the
+/// header, decoded, must say the same; a header for an argument not given is a mismatch too.
+fn check_param_headers(app: &App, headers: &HeaderMap, params: &Value) -> Result<(), String> {
+    let name = params
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let schema = crate::reference::tools::stateless_input_schema(name);
+    // A tool whose annotations break the rules is one clients drop: nothing to mirror.
+    let Some(Ok(annotations)) = schema.as_ref().map(param_headers::annotations) else {
+        return Ok(());
+    };
+    let arguments = params.get("arguments").unwrap_or(&Value::Null);
+    for annotation in annotations {
+        let header = annotation.header();
+        let sent = headers.get(&header).map(|v| v.as_bytes());
+        let argument = annotation.argument(arguments);
+        let always = app.has(Fault::ParamHeaderAlwaysExpected);
+        match (sent, argument) {
+            (None, None) if always => return Err(format!("Header mismatch: {header} is required")),
+            (None, None) => {}
+            (None, Some(_)) => {
+                return Err(format!(
+                    "Header mismatch: {header} is required by the arguments"
+                ))
+            }
+            (Some(_), None) => {
+                return Err(format!(
+                    "Header mismatch: {header} names an argument not given"
+                ))
+            }
+            (Some(sent), Some(argument)) => {
+                let text = match app.has(Fault::ParamHeaderNotDecoded) {
+                    true => Ok(String::from_utf8_lossy(sent).into_owned()),
+                    false => param_headers::decode(sent),
+                };
+                let text = text.map_err(|e| format!("Header mismatch: {header} holds {e}"))?;
+                if !param_headers::agrees(&text, argument) {
+                    return Err(format!(
+                        "Header mismatch: {header} says {text:?}, the arguments {argument}"
+                    ));
+                }
+            }
+        }
+    }
     Ok(())
 }
 
-/// A header value, decoded from `=?base64?…?=` when so encoded.
+/// A header value, decoded from `=?base64?…?=` when so encoded (left as it is when it cannot be).
 fn decoded(value: &str) -> String {
-    use base64::Engine;
-    let encoded = (value.strip_prefix("=?base64?")).and_then(|v| v.strip_suffix("?="));
-    let bytes = encoded.and_then(|v| base64::engine::general_purpose::STANDARD.decode(v).ok());
-    match bytes.and_then(|b| String::from_utf8(b).ok()) {
-        Some(text) => text,
-        None => value.to_string(),
-    }
+    param_headers::decode(value.as_bytes()).unwrap_or_else(|_| value.to_string())
 }
 
 /// The status the response to `id` among `outputs` gets: 400 for the era's request errors, 404
