@@ -50,7 +50,7 @@ pub(super) fn post(
     let complete_meta = [PROTOCOL_VERSION, CLIENT_CAPABILITIES]
         .iter()
         .all(|key| meta.and_then(|m| m.get(key)).is_some());
-    if complete_meta && !app.has(Fault::IgnoreHeaderMismatch) {
+    if complete_meta {
         if let Err(mismatch) = check_headers(app, headers, method, params) {
             let body = json!({
                 "jsonrpc": "2.0",
@@ -100,8 +100,27 @@ pub(super) fn lacks_session_and_meta(id: &Value) -> Response {
         .into_response()
 }
 
-/// What the request's headers say that its body does not, if anything.
+/// What the request's headers say that its body does not, if anything: the standard headers,
+/// then a tools/call's `Mcp-Param` headers.
 fn check_headers(
+    app: &App,
+    headers: &HeaderMap,
+    method: &str,
+    params: &Value,
+) -> Result<(), String> {
+    if !app.has(Fault::IgnoreHeaderMismatch) {
+        check_standard_headers(app, headers, method, params)?;
+    }
+    match method {
+        "tools/call" if !app.has(Fault::IgnoreParamHeaders) => {
+            check_param_headers(app, headers, params)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name` say that the body does not.
+fn check_standard_headers(
     app: &App,
     headers: &HeaderMap,
     method: &str,
@@ -143,12 +162,7 @@ fn check_headers(
             Some(_) => {}
         }
     }
-    match method {
-        "tools/call" if !app.has(Fault::IgnoreParamHeaders) => {
-            check_param_headers(app, headers, params)
-        }
-        _ => Ok(()),
-    }
+    Ok(())
 }
 
 /// What a tools/call's `Mcp-Param-{Name}` headers say that its arguments do not: each argument
