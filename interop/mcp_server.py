@@ -16,9 +16,9 @@ import asyncio
 import sys
 import uuid
 import warnings
-from typing import TypedDict
+from typing import Annotated, TypedDict
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 # The SDK marks logging and roots deprecated as of protocol 2026-07-28; this server still
 # offers them for the revisions that have them, so the warnings are noise on stderr.
@@ -180,6 +180,19 @@ async def sample(ctx: Context, prompt: str = "Say hello.") -> str:
     )
     content = result.content
     return content.text if getattr(content, "type", None) == "text" else f"a {content.type} answer"
+
+
+@mcp.tool(
+    name="route",
+    description="Says where a call would be routed; over HTTP region and shard travel in Mcp-Param headers.",
+    meta={ROLES: ["mirrors_parameters"]},
+    structured_output=False,
+)
+def route(
+    region: Annotated[str, Field(json_schema_extra={"x-mcp-header": "Region"})],
+    shard: Annotated[int, Field(json_schema_extra={"x-mcp-header": "Shard"})] = 0,
+) -> str:
+    return f"region {region}, shard {shard}"
 
 
 @mcp.resource("zcpspec://interop/readme", name="readme", mime_type="text/plain", description="A static text resource.")
