@@ -100,7 +100,7 @@ struct RunArgs {
     report_dir: PathBuf,
     /// Run only scenarios whose id matches this glob, or with tag:NAME (repeatable; any may
     /// match). A `!` in front excludes what it matches. Tags: slow, malformed,
-    /// server-requests, side-effects, tasks (see README).
+    /// server-requests, side-effects, stable-state, tasks (see README).
     #[arg(long, allow_hyphen_values = true)]
     filter: Vec<String>,
     /// Run shard K of N (1-based): the selected scenarios, ordered by id, dealt out in turn;

@@ -206,10 +206,10 @@ pub async fn run_all(
     mut on_done: impl FnMut(usize, &ScenarioRun),
 ) -> Vec<ScenarioRun> {
     let semaphore = Arc::new(tokio::sync::Semaphore::new(config.jobs.max(1)));
-    // A scenario that changes the server's state (tag side-effects) runs alone: a server that
-    // keeps one state for every connection (stateless HTTP, say) would otherwise show its
-    // changes to the scenarios running beside it.
-    let alone = Arc::new(tokio::sync::RwLock::new(()));
+    // A scenario that changes the server's state (tag side-effects) never runs beside one that
+    // compares the server's answers across requests (tag stable-state): a server that keeps one
+    // state for every connection (stateless HTTP, say) would show it the change.
+    let quiet = Arc::new(tokio::sync::RwLock::new(()));
     let target = Arc::new(target);
     let config = Arc::new(config);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -217,19 +217,24 @@ pub async fn run_all(
     let (mut order, rest): (Vec<usize>, Vec<usize>) = (0..scenarios.len()).partition(slow);
     order.extend(rest);
     for index in order {
-        let (scenarios, target, config, semaphore, alone, tx) = (
+        let (scenarios, target, config, semaphore, quiet, tx) = (
             scenarios.clone(),
             target.clone(),
             config.clone(),
             semaphore.clone(),
-            alone.clone(),
+            quiet.clone(),
             tx.clone(),
         );
         tokio::spawn(async move {
             let _permit = semaphore.acquire().await.expect("never closed");
-            let (_shared, _exclusive) = match scenarios[index].tags.contains(&"side-effects") {
-                true => (None, Some(alone.write().await)),
-                false => (Some(alone.read().await), None),
+            let tags = &scenarios[index].tags;
+            let (_changing, _comparing) = match (
+                tags.contains(&"side-effects"),
+                tags.contains(&"stable-state"),
+            ) {
+                (true, _) => (Some(quiet.write().await), None),
+                (false, true) => (None, Some(quiet.read().await)),
+                (false, false) => (None, None),
             };
             let session =
                 tokio::spawn(

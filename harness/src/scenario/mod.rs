@@ -28,6 +28,10 @@ pub const TAGS: &[(&str, &str)] = &[
         "side-effects",
         "calls tools that may change the server's state: every tool listed, or ones that change its lists",
     ),
+    (
+        "stable-state",
+        "compares what the server says across requests: runs while no side-effects scenario does",
+    ),
     ("tasks", "the tasks extension (2025-11-25)"),
 ];
 
