@@ -16,7 +16,9 @@ mod tasks_ext;
 
 use super::{find, CheckResult, Verdict};
 use crate::protocol::frame::{answerable_id, same_id};
-use crate::protocol::stateless::{CLIENT_CAPABILITIES, PROTOCOL_VERSION};
+use crate::protocol::stateless::{
+    is_stateless_version, meta_version, CLIENT_CAPABILITIES, PROTOCOL_VERSION,
+};
 use crate::protocol::{shapes, Frame, MessageKind, Revision};
 use crate::scenario::matcher::{compact, describe};
 use crate::trace::{Event, EventKind};
@@ -239,11 +241,9 @@ impl<'a> View<'a> {
 
 /// Whether a request was written in the stateless era (its `_meta` names 2026-07-28 or later).
 fn speaks_stateless(request: &Msg) -> bool {
-    let pointer = format!("/params/_meta/{}", PROTOCOL_VERSION.replace('/', "~1"));
-    (request.value.pointer(&pointer))
-        .and_then(Value::as_str)
-        .and_then(|v| v.parse::<Revision>().ok())
-        .is_some_and(Revision::is_stateless)
+    (request.value.get("params"))
+        .and_then(meta_version)
+        .is_some_and(is_stateless_version)
 }
 
 fn is_server_request(kind: &MessageKind) -> bool {

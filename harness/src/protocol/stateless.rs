@@ -1,6 +1,9 @@
 //! The stateless era (2026-07-28): the `_meta` keys every request carries in place of a
 //! handshake, and the ones a server puts on its results.
 
+use super::Revision;
+use serde_json::Value;
+
 /// Request `_meta`: the protocol version the request is written in (required).
 pub const PROTOCOL_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
 /// Request `_meta`: the client's capabilities for this request (required).
@@ -52,6 +55,30 @@ pub const LISTEN_FILTERS: &[(&str, &str)] = &[
         "notifications/resources/list_changed",
     ),
 ];
+
+/// The protocol version a request's params name in `_meta`, if they name one.
+pub fn meta_version(params: &Value) -> Option<&str> {
+    params.get("_meta")?.get(PROTOCOL_VERSION)?.as_str()
+}
+
+/// Whether a protocol version names a revision of the stateless era (2026-07-28 or later).
+pub fn is_stateless_version(version: &str) -> bool {
+    version
+        .parse::<Revision>()
+        .is_ok_and(Revision::is_stateless)
+}
+
+/// What a request's `Mcp-Name` header mirrors from its params: the tool or prompt name, the
+/// resource URI, or the task id; None for the methods that have no `Mcp-Name`.
+pub fn mcp_name<'a>(method: &str, params: &'a Value) -> Option<&'a str> {
+    let field = match method {
+        "tools/call" | "prompts/get" => "name",
+        "resources/read" => "uri",
+        m if TASKS_EXTENSION_METHODS.contains(&m) => "taskId",
+        _ => return None,
+    };
+    params.get(field)?.as_str()
+}
 
 /// The tasks extension (with 2026-07-28): its key in `capabilities.extensions`.
 pub const TASKS_EXTENSION: &str = "io.modelcontextprotocol/tasks";

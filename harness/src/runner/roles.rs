@@ -185,12 +185,13 @@ fn mirror(schema: &Value) -> Option<Value> {
     };
     let is_string = |a: &Annotation| types(a).contains(&json!("string"));
     let chosen = (annotations.iter().find(|a| is_string(a))).or(annotations.first())?;
+    let string = is_string(chosen);
     let with = |value: Value| {
         let mut arguments = valid_arguments(Some(schema));
         set(&mut arguments, &chosen.path, value);
         arguments
     };
-    let (value, unsafe_text, encoded) = match is_string(chosen) {
+    let (value, unsafe_text, encoded) = match string {
         true => {
             let text = "zcpspec-ü";
             (
@@ -222,7 +223,7 @@ fn mirror(schema: &Value) -> Option<Value> {
         "header": chosen.header(),
         "value": param_headers::header_value(&value)?,
         "other": param_headers::header_value(&other)?,
-        "encoded_arguments": match is_string(chosen) {
+        "encoded_arguments": match string {
             true => with(json!(unsafe_text)),
             false => arguments.clone(),
         },

@@ -399,21 +399,18 @@ impl Link for HttpLink {
                 _ => e.url.clone(),
             };
             let exchange = e.shared.exchanges.fetch_add(1, Ordering::SeqCst);
-            if e.kind == Kind::StreamableHttp {
-                if let Some(version) = parsed.as_ref().and_then(stateless_version) {
-                    // Every later POST of the session says it too: a notification or raw
-                    // frame without the era's `_meta` is still the era's.
-                    *e.shared.protocol_version.lock().unwrap() = Some(version.to_string());
-                }
+            let era = parsed.as_ref().and_then(stateless_version);
+            if let (Kind::StreamableHttp, Some(version)) = (e.kind, era) {
+                // Every later POST of the session says it too: a notification or raw frame
+                // without the era's `_meta` is still the era's.
+                *e.shared.protocol_version.lock().unwrap() = Some(version.to_string());
             }
             let mut headers = e.base_headers(true, true);
-            if e.kind == Kind::StreamableHttp {
-                if let Some(message) = &parsed {
-                    let known = e.shared.protocol_version.lock().unwrap().clone();
-                    stateless_headers(message, known.as_deref(), &mut headers);
-                    if stateless_version(message).is_some() {
-                        e.mirror_arguments(message, &mut headers);
-                    }
+            if let (Kind::StreamableHttp, Some(message)) = (e.kind, &parsed) {
+                let known = e.shared.protocol_version.lock().unwrap().clone();
+                stateless_headers(message, known.as_deref(), &mut headers);
+                if era.is_some() {
+                    e.mirror_arguments(message, &mut headers);
                 }
             }
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -805,18 +802,12 @@ async fn read_stream(
 
 /// The protocol version a message's `_meta` names, if it names one.
 fn meta_version(message: &Value) -> Option<&str> {
-    let pointer = format!(
-        "/params/_meta/{}",
-        stateless::PROTOCOL_VERSION.replace('/', "~1")
-    );
-    message.pointer(&pointer)?.as_str()
+    message.get("params").and_then(stateless::meta_version)
 }
 
 /// The stateless-era version a message's `_meta` names, if it names one.
 fn stateless_version(message: &Value) -> Option<&str> {
-    let version = meta_version(message)?;
-    let revision = version.parse::<crate::protocol::Revision>().ok()?;
-    revision.is_stateless().then_some(version)
+    meta_version(message).filter(|v| stateless::is_stateless_version(v))
 }
 
 /// The headers a 2026-07-28 message carries beside its body: `MCP-Protocol-Version` (the
@@ -824,25 +815,17 @@ fn stateless_version(message: &Value) -> Option<&str> {
 /// `Mcp-Method`, and `Mcp-Name` (the tool, prompt, resource or task it is about;
 /// base64-encoded when not plain visible ASCII). Other messages get none.
 fn stateless_headers(message: &Value, known: Option<&str>, headers: &mut HeaderMap) {
-    let known = known.filter(|v| {
-        v.parse::<crate::protocol::Revision>()
-            .is_ok_and(|r| r.is_stateless())
-    });
+    let known = known.filter(|v| stateless::is_stateless_version(v));
     let version = meta_version(message).or(known);
     let (Some(version), Some(method)) = (version, message.get("method").and_then(Value::as_str))
     else {
         return;
     };
-    let name = match method {
-        "tools/call" | "prompts/get" => message.pointer("/params/name"),
-        "resources/read" => message.pointer("/params/uri"),
-        m if stateless::TASKS_EXTENSION_METHODS.contains(&m) => message.pointer("/params/taskId"),
-        _ => None,
-    };
+    let name = (message.get("params")).and_then(|params| stateless::mcp_name(method, params));
     let values = [
         (PROTOCOL_VERSION, Some(version)),
         (MCP_METHOD, Some(method)),
-        (MCP_NAME, name.and_then(Value::as_str)),
+        (MCP_NAME, name),
     ];
     for (header, value) in values {
         let Some(value) = value else { continue };

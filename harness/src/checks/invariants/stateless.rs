@@ -347,11 +347,10 @@ fn cache_hints(v: &View) -> Finding {
 fn extension_keys(v: &View) -> Finding {
     let mut f = Finding::new();
     for (_, method, response, result) in stateless_exchanges(v) {
-        let extensions = result.pointer("/capabilities/extensions");
         if method != "server/discover" {
             continue;
         }
-        for key in extensions
+        for key in (result.pointer("/capabilities/extensions"))
             .and_then(Value::as_object)
             .into_iter()
             .flatten()
@@ -395,7 +394,7 @@ fn x_mcp_header_valid(v: &View) -> Finding {
                 response.seq,
                 verdict.is_ok(),
                 || format!("{name}: every x-mcp-header a token, unique, on an integer, string or boolean property reached through properties"),
-                || verdict.clone().err().unwrap_or_default().join("; "),
+                || verdict.as_ref().err().map(|p| p.join("; ")).unwrap_or_default(),
             );
         }
     }

@@ -13,7 +13,7 @@ use super::session::{Reply, SseWhen};
 use super::App;
 use crate::protocol::codes;
 use crate::protocol::param_headers;
-use crate::protocol::stateless::{CLIENT_CAPABILITIES, PROTOCOL_VERSION, TASKS_EXTENSION_METHODS};
+use crate::protocol::stateless::{self, CLIENT_CAPABILITIES, PROTOCOL_VERSION};
 use crate::reference::{Fault, Output};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
@@ -126,19 +126,10 @@ fn check_standard_headers(
     method: &str,
     params: &Value,
 ) -> Result<(), String> {
-    let version = params
-        .pointer(&format!("/_meta/{}", PROTOCOL_VERSION.replace('/', "~1")))
-        .and_then(Value::as_str);
-    let named = match method {
-        "tools/call" | "prompts/get" => params.get("name").and_then(Value::as_str),
-        "resources/read" => params.get("uri").and_then(Value::as_str),
-        m if TASKS_EXTENSION_METHODS.contains(&m) => params.get("taskId").and_then(Value::as_str),
-        _ => None,
-    };
     let expected = [
-        (MCP_PROTOCOL_VERSION, version),
+        (MCP_PROTOCOL_VERSION, stateless::meta_version(params)),
         (MCP_METHOD, Some(method)),
-        (MCP_NAME, named),
+        (MCP_NAME, stateless::mcp_name(method, params)),
     ];
     for (header, wanted) in expected {
         let Some(wanted) = wanted else { continue };
@@ -179,11 +170,11 @@ fn check_param_headers(app: &App, headers: &HeaderMap, params: &Value) -> Result
         return Ok(());
     };
     let arguments = params.get("arguments").unwrap_or(&Value::Null);
+    let always = app.has(Fault::ParamHeaderAlwaysExpected);
     for annotation in annotations {
         let header = annotation.header();
         let sent = headers.get(&header).map(|v| v.as_bytes());
         let argument = annotation.argument(arguments);
-        let always = app.has(Fault::ParamHeaderAlwaysExpected);
         match (sent, argument) {
             (None, None) if always => return Err(format!("Header mismatch: {header} is required")),
             (None, None) => {}
